@@ -1,0 +1,3 @@
+from aidhub.cli import main
+
+main()

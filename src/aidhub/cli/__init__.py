@@ -1,0 +1,5 @@
+"""The `aidhub` command line."""
+
+from aidhub.cli.app import app, main
+
+__all__ = ["app", "main"]

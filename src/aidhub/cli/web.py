@@ -1,0 +1,36 @@
+"""`aidhub serve`: the web app."""
+
+import typer
+
+from aidhub.cli import output
+from aidhub.cli.app import context
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for all)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo",
+                              help="Load the demo scenario first if the database is empty."),
+    seed: int = typer.Option(7, help="Seed of the demo scenario (with --demo)."),
+) -> None:
+    """Run the web app (the schema is upgraded first)."""
+    import uvicorn
+
+    from aidhub.demo.scenario import is_empty
+    from aidhub.store.database import display_url
+    from aidhub.web.app import create_app
+
+    ctx = context()
+    if demo and is_empty(ctx):
+        from aidhub.cli.demo import load_with_progress
+
+        load_with_progress(ctx, seed=seed)
+    output.ok(f"database: {display_url(ctx.engine.url.render_as_string(hide_password=False))}")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    output.console.print(f"[bold]aidhub is running: open http://{shown}:{port}/[/bold]"
+                         "  (Ctrl+C to stop)")
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

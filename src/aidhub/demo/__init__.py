@@ -1,0 +1,1 @@
+"""A realistic, deterministic Syria response scenario for demos, tests and benchmarks."""

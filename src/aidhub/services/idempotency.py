@@ -1,0 +1,38 @@
+"""Idempotency keys: a retried command returns its first result and changes nothing."""
+
+import hashlib
+from typing import Any
+
+from aidhub.domain.audit import canonical_json
+from aidhub.domain.errors import IdempotencyConflict, InvalidInput
+from aidhub.store.uow import UnitOfWork
+
+
+def request_hash(name: str, request: Any) -> str:
+    return hashlib.sha256(canonical_json({"command": name, "request": request}).encode()
+                          ).hexdigest()
+
+
+def check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 200:
+        raise InvalidInput("give an idempotency key of 1 to 200 characters", field="key")
+    return key
+
+
+def replay(uow: UnitOfWork, key: str, name: str, request_digest: str) -> Any | None:
+    """The stored result if this key already ran with the same request; None if it never
+    ran; IdempotencyConflict if it ran with a different request."""
+    stored = uow.commands.find([key]).get(key)
+    if stored is None:
+        return None
+    ensure_same(key, stored.name, stored.request_hash, name, request_digest)
+    return stored.result
+
+
+def ensure_same(key: str, stored_name: str, stored_hash: str, name: str, digest: str) -> None:
+    if stored_name != name or stored_hash != digest:
+        raise IdempotencyConflict(
+            f"the idempotency key '{key}' was already used for a different request "
+            f"({stored_name}); use a new key for a new request"
+        )

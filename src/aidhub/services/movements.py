@@ -1,0 +1,409 @@
+"""Posting movements: receipts, transfers, dispatches, adjustments, disposals, reversals.
+
+All movements go through :func:`post_movements`, one or many in one transaction (all or
+nothing). Each carries an idempotency key: a retry with the same key and the same request
+returns the first result and writes nothing.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aidhub.domain.catalog import Item, Lot, check_lot
+from aidhub.domain.errors import (
+    AidhubError,
+    InsufficientStock,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+)
+from aidhub.domain.ids import new_id
+from aidhub.domain.ledger import (
+    Movement,
+    MovementKind,
+    MovementLine,
+    Posting,
+    StockKey,
+    apply_postings,
+    check_balanced,
+    check_line,
+    net_changes,
+    postings_of,
+    reversing_postings,
+)
+from aidhub.domain.sites import Location, Site
+from aidhub.domain.values import parse_code, parse_date, parse_quantity
+from aidhub.services import reference
+from aidhub.services.context import Context, utcnow
+from aidhub.services.idempotency import check_key, ensure_same, request_hash
+from aidhub.store.repositories.commands import StoredCommand
+from aidhub.store.uow import UnitOfWork
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One line as a user gives it: codes and text, not yet checked.
+
+    ``source`` and ``destination`` are ``SITE/LOCATION`` codes. ``batch`` may be left out
+    where the source holds one lot of the item; ``owner`` where it holds stock of one owner
+    (or, for receipts, where the receiving site has an operator).
+    """
+
+    item: str
+    quantity: Any
+    source: str
+    destination: str
+    batch: str | None = None
+    expiry: Any = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class MovementRequest:
+    kind: MovementKind | str
+    lines: Sequence[LineRequest]
+    key: str
+    at: dt.datetime | None = None
+    reference: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PostedMovement:
+    """What posting returned: the movement's id and sequence number; ``replayed`` is True
+    when the key had been used before and nothing new was written."""
+
+    id: uuid.UUID
+    seq: int
+    kind: str
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": str(self.id), "seq": self.seq, "kind": self.kind}
+
+
+@dataclass
+class _Draft:
+    key: str
+    digest: str
+    kind: MovementKind
+    at: dt.datetime
+    postings: tuple[Posting, ...]
+    reference: str = ""
+    note: str = ""
+    reverses: uuid.UUID | None = None
+    result: PostedMovement | None = field(default=None)
+
+
+def post_movement(ctx: Context, request: MovementRequest) -> PostedMovement:
+    return post_movements(ctx, [request])[0]
+
+
+def post_movements(ctx: Context, requests: Sequence[MovementRequest]) -> list[PostedMovement]:
+    """Post movements in one transaction: all are written, or none."""
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        known = uow.commands.find(r.key for r in requests)
+        drafts: list[_Draft] = []
+        for n, request in enumerate(requests, start=1):
+            try:
+                drafts.append(_draft(uow, request, now, known))
+            except AidhubError as exc:
+                raise _at_movement(exc, n, len(requests)) from None
+        results = _commit(uow, drafts, ctx.actor, now)
+        uow.commit()
+    return results
+
+
+def reverse_movement(ctx: Context, movement: str, *, key: str, reason: str) -> PostedMovement:
+    """Post the exact opposite of an earlier movement (by id or sequence number)."""
+    if not reason.strip():
+        raise InvalidInput("say why the movement is reversed", field="reason")
+    key = check_key(key)
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        original = _find_movement(uow, movement)
+        if uow.ledger.reversal_of(original.id) is not None:
+            raise LedgerError(f"movement {original.seq} has already been reversed")
+        digest = request_hash("movement.reverse", {"movement": str(original.id),
+                                                   "reason": reason.strip()})
+        draft = _Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
+                       reference=original.reference, note=reason.strip(),
+                       reverses=original.id)
+        stored = uow.commands.find([key]).get(key)
+        if stored is not None:
+            ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
+            return _replayed(stored.result)
+        result = _commit(uow, [draft], ctx.actor, now)[0]
+        uow.commit()
+    return result
+
+
+def _find_movement(uow: UnitOfWork, ref: str) -> Movement:
+    ref = str(ref).strip()
+    found = None
+    if ref.isdigit():
+        found = uow.ledger.movement_by_seq(int(ref))
+    else:
+        try:
+            found = uow.ledger.movement(uuid.UUID(ref))
+        except ValueError:
+            raise InvalidInput(f"'{ref}' is not a movement number or id",
+                               field="movement") from None
+    if found is None:
+        raise NotFound(f"no movement {ref}; see `aidhub movements`")
+    return found
+
+
+def _at_movement(exc: AidhubError, n: int, total: int) -> AidhubError:
+    if total == 1:
+        return exc
+    return type(exc)(f"movement {n}: {exc}") if not isinstance(exc, InvalidInput) else \
+        InvalidInput(f"movement {n}: {exc}")
+
+
+def _replayed(result: dict[str, Any]) -> PostedMovement:
+    return PostedMovement(uuid.UUID(result["id"]), result["seq"], result["kind"], replayed=True)
+
+
+# turning a request into postings -------------------------------------------------------
+def _request_data(request: MovementRequest, kind: MovementKind) -> dict[str, Any]:
+    return {
+        "kind": kind.value,
+        "at": request.at.isoformat() if request.at else None,
+        "reference": request.reference,
+        "note": request.note,
+        "lines": [
+            {"item": ln.item, "quantity": str(ln.quantity), "source": ln.source,
+             "destination": ln.destination, "batch": ln.batch,
+             "expiry": str(ln.expiry) if ln.expiry is not None else None, "owner": ln.owner}
+            for ln in request.lines
+        ],
+    }
+
+
+def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
+           known: dict[str, StoredCommand]) -> _Draft:
+    key = check_key(request.key)
+    try:
+        kind = MovementKind(str(request.kind).lower())
+    except ValueError:
+        raise InvalidInput(f"'{request.kind}' is not a kind of movement", field="kind") from None
+    if kind is MovementKind.REVERSAL:
+        raise InvalidInput("reverse a movement with `aidhub reverse`", field="kind")
+    digest = request_hash("movement.post", _request_data(request, kind))
+    at = request.at or now
+    if at.tzinfo is None:
+        raise InvalidInput("give the time with its time zone", field="at")
+    if at > now + CLOCK_SKEW:
+        raise InvalidInput(f"{at:%Y-%m-%d %H:%M} is in the future", field="at")
+    if not request.lines:
+        raise InvalidInput("a movement needs at least one line", field="lines")
+    if len(request.reference) > 100:
+        raise InvalidInput("a reference has at most 100 characters", field="reference")
+    draft = _Draft(key, digest, kind, at, (), request.reference, request.note)
+    stored = known.get(key)
+    if stored is not None:
+        ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
+        draft.result = _replayed(stored.result)
+        return draft
+    lines = []
+    for n, line in enumerate(request.lines, start=1):
+        try:
+            lines.append(_line(uow, kind, line))
+        except AidhubError as exc:
+            prefix = f"line {n}: " if len(request.lines) > 1 else ""
+            raise type(exc)(prefix + str(exc)) if not isinstance(exc, InvalidInput) else \
+                InvalidInput(prefix + str(exc)) from None
+    draft.postings = postings_of(lines)
+    check_balanced(draft.postings)
+    return draft
+
+
+def _location(uow: UnitOfWork, ref: str, field: str) -> Location:
+    text = str(ref or "").strip()
+    if "/" not in text:
+        raise InvalidInput(f"'{ref}' should be SITE/LOCATION, like DAM-HUB/A-01", field=field)
+    site_code, loc_code = text.split("/", 1)
+    site = reference.site(uow, site_code)
+    loc = uow.reference.location(site.id, parse_code(loc_code, field))
+    if loc is None:
+        raise NotFound(f"site {site.code} has no location '{loc_code}'; see "
+                       f"`aidhub locations list --site {site.code}`")
+    return loc
+
+
+def _line(uow: UnitOfWork, kind: MovementKind, line: LineRequest) -> MovementLine:
+    item = reference.item(uow, line.item)
+    quantity = parse_quantity(line.quantity)
+    source = _location(uow, line.source, "from")
+    destination = _location(uow, line.destination, "to")
+    expiry = parse_date(line.expiry, "expiry") if line.expiry not in (None, "") else None
+    inbound = kind is MovementKind.RECEIPT or (kind is MovementKind.ADJUSTMENT
+                                               and not source.physical)
+    owner_code = line.owner
+    batch = line.batch
+    if not inbound and (owner_code is None or batch is None):
+        batch, owner_code = _only_holding(uow, item, source, batch, owner_code)
+    if owner_code is None:
+        site = _site_of(uow, destination if inbound else source)
+        if site.operator_id is None:
+            raise InvalidInput(f"say who owns the goods (site {site.code} has no operator)",
+                               field="owner")
+        owner_id = site.operator_id
+    else:
+        owner_id = reference.organisation(uow, owner_code).id
+    lot = _lot(uow, item, batch, expiry, create=inbound)
+    moved = MovementLine(item.id, lot.id, owner_id, quantity, source, destination)
+    check_line(kind, moved)
+    return moved
+
+
+def _site_of(uow: UnitOfWork, loc: Location) -> Site:
+    found = uow.reference.site_by_id(loc.site_id)
+    assert found is not None  # a location's site always exists (foreign key)
+    return found
+
+
+def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | None,
+                  owner: str | None) -> tuple[str | None, str | None]:
+    """Fill in the batch and owner when the source holds only one of them."""
+    rows = uow.ledger.stock(location_id=source.id, item_id=item.id)
+    if batch is not None:
+        rows = [r for r in rows if r.batch == batch.strip()]
+    if owner is not None:
+        rows = [r for r in rows if r.owner == owner.strip().upper()]
+    if not rows:
+        what = f"{item.code} lot {batch}" if batch else item.code
+        raise InsufficientStock(f"not enough stock: {source.code} holds no {what}")
+    batches = {r.batch for r in rows}
+    owners = {r.owner for r in rows}
+    if batch is None:
+        if len(batches) > 1:
+            raise InvalidInput(
+                f"{source.code} holds {item.code} in {len(batches)} lots ("
+                + ", ".join(sorted(b or "no batch" for b in batches)) + "); say which",
+                field="lot",
+            )
+        batch = batches.pop()
+    if owner is None:
+        if len(owners) > 1:
+            raise InvalidInput(
+                f"{source.code} holds {item.code} for {len(owners)} owners ("
+                + ", ".join(sorted(owners)) + "); say whose",
+                field="owner",
+            )
+        owner = owners.pop()
+    return batch, owner
+
+
+def _lot(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | None,
+         *, create: bool) -> Lot:
+    if create:
+        batch, expiry = check_lot(item, batch, expiry)
+    batch = (batch or "").strip()
+    lot = uow.reference.lot(item.id, batch)
+    if lot is None:
+        if not create:
+            raise NotFound(f"{item.code} has no lot '{batch}'; check the batch number")
+        lot = Lot(new_id(), item.id, batch, expiry)
+        uow.reference.add_lots([lot])
+    elif expiry is not None and lot.expiry is not None and expiry != lot.expiry:
+        raise InvalidInput(
+            f"lot {batch} of {item.code} expires on {lot.expiry}, not {expiry}; "
+            "check the batch number and the date",
+            field="expiry",
+        )
+    return lot
+
+
+# writing -------------------------------------------------------------------------------
+def _commit(uow: UnitOfWork, drafts: Sequence[_Draft], actor: str,
+            now: dt.datetime) -> list[PostedMovement]:
+    """Check stock, number and write the new movements, their audit records and balances."""
+    fresh: list[_Draft] = []
+    by_key: dict[str, _Draft] = {}
+    for d in drafts:
+        if d.result is not None:
+            continue
+        twin = by_key.get(d.key)
+        if twin is not None:  # the same key twice in one batch: a retry within the batch
+            ensure_same(d.key, "movement.post", twin.digest, "movement.post", d.digest)
+            continue
+        by_key[d.key] = d
+        fresh.append(d)
+    if fresh:
+        _write(uow, fresh, actor, now)
+    return [d.result or by_key[d.key].result for d in drafts]
+
+
+def _write(uow: UnitOfWork, drafts: list[_Draft], actor: str, now: dt.datetime) -> None:
+    location_ids = {p.key.location_id for d in drafts for p in d.postings}
+    locations = uow.reference.locations_by_id(location_ids)
+    physical = {i: locations[i].physical for i in location_ids}
+    decremented = {p.key for d in drafts for p in d.postings
+                   if p.quantity < 0 and physical[p.key.location_id]}
+    running = uow.ledger.lock_balances(decremented)
+    describe = _describer(uow, locations)
+    for n, d in enumerate(drafts, start=1):
+        try:
+            running.update(apply_postings(running, d.postings, physical.__getitem__, describe))
+        except AidhubError as exc:
+            raise _at_movement(exc, n, len(drafts)) from None
+    node = uow.audit.lock_node()
+    movements: list[Movement] = []
+    command_ids: list[uuid.UUID] = []
+    commands: list[dict[str, Any]] = []
+    for d in drafts:
+        node.movement_seq += 1
+        movement = Movement(new_id(), d.kind, d.at, actor, d.postings, d.note, d.reverses,
+                            node.id, node.movement_seq, d.reference, now)
+        d.result = PostedMovement(movement.id, movement.seq, d.kind.value)
+        command_id = new_id()
+        movements.append(movement)
+        command_ids.append(command_id)
+        commands.append({"id": command_id, "key": d.key, "name": "movement.post",
+                         "request_hash": d.digest, "result": d.result.as_json()})
+        uow.audit.append(now, actor, f"movement.{d.kind.value}", str(movement.id),
+                         movement_payload(movement))
+    uow.commands.add_many(commands, actor, now)
+    uow.ledger.add_movements(movements, command_ids)
+    changes = net_changes(p for d in drafts for p in d.postings)
+    uow.ledger.add_to_balances(changes, physical)
+    uow.audit.flush()
+
+
+def movement_payload(movement: Movement) -> dict[str, Any]:
+    """What the audit record of a movement holds: enough to check the stored postings."""
+    return {
+        "id": str(movement.id),
+        "seq": movement.seq,
+        "kind": movement.kind.value,
+        "at": movement.at.isoformat(),
+        "reference": movement.reference,
+        "note": movement.note,
+        "reverses": str(movement.reverses) if movement.reverses else None,
+        "postings": [posting_tuple(p) for p in movement.postings],
+    }
+
+
+def posting_tuple(p: Posting) -> list[Any]:
+    k = p.key
+    return [str(k.location_id), str(k.item_id), str(k.lot_id), str(k.owner_id), p.quantity]
+
+
+def _describer(uow: UnitOfWork, locations: dict[uuid.UUID, Location]):
+    def describe(key: StockKey) -> str:
+        site = uow.reference.site_by_id(locations[key.location_id].site_id)
+        item = uow.reference.item_by_id(key.item_id)
+        lot = uow.reference.lot_by_id(key.lot_id)
+        what = item.code if item else "the item"
+        if lot is not None and lot.batch:
+            what += f" lot {lot.batch}"
+        return f"{site.code if site else '?'}/{locations[key.location_id].code} ({what})"
+
+    return describe

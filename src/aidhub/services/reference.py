@@ -1,0 +1,273 @@
+"""Organisations, sites, locations and the item catalog."""
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from aidhub.domain.catalog import CATALOG_COLUMNS, CATALOG_REQUIRED, Item, item_from_fields
+from aidhub.domain.errors import AlreadyExists, InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.domain.organisations import Organisation, OrganisationType
+from aidhub.domain.sites import (
+    STANDARD_LOCATIONS,
+    Location,
+    LocationKind,
+    Site,
+    SiteKind,
+    check_coordinates,
+    check_locode,
+    check_pcode,
+)
+from aidhub.domain.values import parse_code, parse_optional
+from aidhub.interop.tables import read_csv
+from aidhub.services.context import Context, utcnow
+from aidhub.services.idempotency import check_key, replay, request_hash
+from aidhub.store.uow import UnitOfWork
+
+
+def _enum(enum_type: Any, raw: str, field: str) -> Any:
+    try:
+        return enum_type(str(raw).strip().lower())
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_type)
+        raise InvalidInput(f"'{raw}' is not one of: {allowed}", field=field) from None
+
+
+def _run(ctx: Context, key: str, name: str, request: dict[str, Any], work) -> Any:
+    """Run ``work(uow, now)`` once per idempotency key, record it and audit it."""
+    key = check_key(key)
+    digest = request_hash(name, request)
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        previous = replay(uow, key, name, digest)
+        if previous is not None:
+            return previous
+        subject, result = work(uow)
+        uow.commands.add_many(
+            [{"key": key, "name": name, "request_hash": digest, "result": result}],
+            ctx.actor, now,
+        )
+        uow.audit.append(now, ctx.actor, name, subject, request)
+        uow.audit.flush()
+        uow.commit()
+    return result
+
+
+# organisations -----------------------------------------------------------------------
+def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
+                     name_ar: str | None = None, country: str | None = None) -> dict[str, Any]:
+    code = parse_code(code)
+    org_type = _enum(OrganisationType, type, "type")
+    if not name.strip():
+        raise InvalidInput("give the organisation's name", field="name")
+    country = parse_optional(country)
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise InvalidInput(f"'{country}' is not an ISO country code (two letters)",
+                           field="country")
+    request = {"code": code, "name": name.strip(), "type": org_type.value,
+               "name_ar": parse_optional(name_ar),
+               "country": country.upper() if country else None}
+
+    def work(uow: UnitOfWork):
+        if uow.reference.organisation(code) is not None:
+            raise AlreadyExists(f"an organisation with code {code} already exists")
+        org = Organisation(new_id(), code, request["name"], org_type, request["name_ar"],
+                           request["country"])
+        uow.reference.add_organisation(org)
+        return code, {"id": str(org.id), "code": code}
+
+    return _run(ctx, key, "organisation.add", request, work)
+
+
+def organisation(uow: UnitOfWork, code: str) -> Organisation:
+    org = uow.reference.organisation(parse_code(code, "owner"))
+    if org is None:
+        raise NotFound(f"no organisation with code '{code}'; see `aidhub orgs list`")
+    return org
+
+
+def list_organisations(ctx: Context) -> list[Organisation]:
+    with ctx.uow() as uow:
+        return uow.reference.organisations()
+
+
+# sites and locations -----------------------------------------------------------------
+def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
+             pcode: str | None = None, locode: str | None = None,
+             lat: Decimal | str | None = None, lon: Decimal | str | None = None,
+             operator: str | None = None, population: int | None = None) -> dict[str, Any]:
+    """Add a site with its standard locations (the virtual ones and a quarantine area)."""
+    from aidhub.domain.values import parse_decimal
+
+    code = parse_code(code)
+    site_kind = _enum(SiteKind, kind, "kind")
+    if not name.strip():
+        raise InvalidInput("give the site's name", field="name")
+    lat_d = None if lat in (None, "") else parse_decimal(lat, "lat", minimum=Decimal(-90))
+    lon_d = None if lon in (None, "") else parse_decimal(lon, "lon", minimum=Decimal(-180))
+    check_coordinates(lat_d, lon_d)
+    if population is not None and population < 0:
+        raise InvalidInput("population cannot be negative", field="population")
+    request = {"code": code, "name": name.strip(), "kind": site_kind.value,
+               "pcode": check_pcode(parse_optional(pcode)),
+               "locode": check_locode(parse_optional(locode)),
+               "lat": str(lat_d) if lat_d is not None else None,
+               "lon": str(lon_d) if lon_d is not None else None,
+               "operator": parse_code(operator, "operator") if operator else None,
+               "population": population}
+
+    def work(uow: UnitOfWork):
+        if uow.reference.site(code) is not None:
+            raise AlreadyExists(f"a site with code {code} already exists")
+        operator_id = organisation(uow, operator).id if operator else None
+        site = Site(new_id(), code, request["name"], site_kind, request["pcode"],
+                    request["locode"], lat_d, lon_d, operator_id, population)
+        uow.reference.add_site(site)
+        uow.reference.add_locations(
+            [Location(new_id(), site.id, c, n, k) for c, k, n in STANDARD_LOCATIONS]
+        )
+        return code, {"id": str(site.id), "code": code}
+
+    return _run(ctx, key, "site.add", request, work)
+
+
+def site(uow: UnitOfWork, code: str) -> Site:
+    found = uow.reference.site(parse_code(code, "site"))
+    if found is None:
+        raise NotFound(f"no site with code '{code}'; see `aidhub sites list`")
+    return found
+
+
+def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str,
+                 name: str | None = None) -> dict[str, Any]:
+    """Add a physical location (zone, bin, quarantine area, vehicle) to a site."""
+    code = parse_code(code)
+    loc_kind = _enum(LocationKind, kind, "kind")
+    if not loc_kind.physical:
+        raise InvalidInput(
+            f"{loc_kind.value} is a virtual location; every site already has one", field="kind"
+        )
+    request = {"site": parse_code(site_code, "site"), "code": code, "kind": loc_kind.value,
+               "name": (name or code).strip()}
+
+    def work(uow: UnitOfWork):
+        the_site = site(uow, site_code)
+        if uow.reference.location(the_site.id, code) is not None:
+            raise AlreadyExists(f"site {the_site.code} already has a location {code}")
+        uow.reference.add_locations(
+            [Location(new_id(), the_site.id, code, request["name"], loc_kind)]
+        )
+        return f"{the_site.code}/{code}", {"site": the_site.code, "code": code}
+
+    return _run(ctx, key, "location.add", request, work)
+
+
+def list_sites(ctx: Context) -> list[Site]:
+    with ctx.uow() as uow:
+        return uow.reference.sites()
+
+
+def list_locations(ctx: Context, site_code: str | None = None) -> list[tuple[Site, Location]]:
+    with ctx.uow() as uow:
+        sites = [site(uow, site_code)] if site_code else uow.reference.sites()
+        return [(s, loc) for s in sites for loc in uow.reference.locations(s.id)]
+
+
+# the item catalog --------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class CatalogImport:
+    added: int
+    updated: int
+    unchanged: int
+
+
+_FIXED_ON_UPDATE = ("unit",)
+
+
+def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
+                   progress=None) -> CatalogImport:
+    """Add new items and update the descriptions of known ones, all or nothing.
+
+    Every bad row is reported (up to 20), each with its row number and field. The inventory
+    unit of a known item cannot change: stock already counted in it would change meaning.
+    """
+    table = read_csv(path, CATALOG_COLUMNS, CATALOG_REQUIRED)
+    if not len(table):
+        raise InvalidInput("the file has a header but no items")
+    parsed: list[Item] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, fields in table:
+        try:
+            item = item_from_fields(fields, row=number)
+        except InvalidInput as exc:
+            problems.append(str(exc))
+            continue
+        if item.code in seen:
+            problems.append(f"row {number}, field 'code': {item.code} is also on row "
+                            f"{seen[item.code]}; each item once")
+            continue
+        seen[item.code] = number
+        parsed.append(item)
+        if progress:
+            progress(1)
+    if problems:
+        raise _rejected(problems)
+    request = [_item_request(i) for i in parsed]
+
+    def work(uow: UnitOfWork):
+        new, changed, same = [], [], 0
+        for item in parsed:
+            known = uow.reference.item(item.code)
+            if known is None:
+                new.append(item)
+                continue
+            item = dataclasses.replace(item, id=known.id)
+            for name in _FIXED_ON_UPDATE:
+                if getattr(item, name) != getattr(known, name):
+                    problems.append(
+                        f"row {seen[item.code]}, field '{name}': {item.code} is counted in "
+                        f"'{getattr(known, name)}'; its unit cannot change to "
+                        f"'{getattr(item, name)}' (create a new item code instead)"
+                    )
+            if item == known:
+                same += 1
+            else:
+                changed.append(item)
+        if problems:
+            raise _rejected(problems)
+        uow.reference.add_items(new)
+        uow.reference.update_items(changed)
+        result = {"added": len(new), "updated": len(changed), "unchanged": same}
+        return f"{len(parsed)} items", result
+
+    result = _run(ctx, key, "catalog.import", {"items": request}, work)
+    return CatalogImport(**result)
+
+
+def _item_request(item: Item) -> dict[str, Any]:
+    values = dataclasses.asdict(item)
+    values.pop("id")
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+
+
+def _rejected(problems: list[str]) -> InvalidInput:
+    shown = problems[:20]
+    more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    return InvalidInput(
+        f"nothing was imported; fix these {len(problems)} problem(s) and import again:\n"
+        + "\n".join(shown) + more
+    )
+
+
+def item(uow: UnitOfWork, code: str) -> Item:
+    found = uow.reference.item(parse_code(code, "item"))
+    if found is None:
+        raise NotFound(f"no item with code '{code}' in the catalog; see `aidhub items list`")
+    return found
+
+
+def list_items(ctx: Context) -> list[Item]:
+    with ctx.uow() as uow:
+        return uow.reference.items()

@@ -1,0 +1,107 @@
+"""Checking the books: balances against movements, and the audit chain."""
+
+import json
+from dataclasses import dataclass, field
+
+from aidhub.domain.audit import verify_chain
+from aidhub.domain.ledger import StockKey
+from aidhub.services.context import Context
+
+
+@dataclass
+class LedgerReport:
+    movements: int = 0
+    balances: int = 0
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def verify_ledger(ctx: Context) -> LedgerReport:
+    """Recompute every balance from the postings and compare with the balances table;
+    also check that each movement balances and no physical balance is negative."""
+    report = LedgerReport()
+    with ctx.uow() as uow:
+        report.movements = uow.ledger.count_movements()
+        recomputed = dict(uow.ledger.recomputed_balances())
+        stored: dict[StockKey, int] = {}
+        for key, quantity, physical in uow.ledger.stored_balances():
+            stored[key] = quantity
+            if physical and quantity < 0:
+                report.differences.append(f"{_key(uow, key)}: physical balance is {quantity}")
+        report.balances = len(stored)
+        for key in sorted(set(recomputed) | set(stored), key=str):
+            want, have = recomputed.get(key, 0), stored.get(key, 0)
+            if want != have:
+                report.differences.append(
+                    f"{_key(uow, key)}: balance table says {have}, movements sum to {want}"
+                )
+        for movement_id, total in uow.ledger.unbalanced_movements():
+            report.differences.append(f"movement {movement_id}: postings sum to {total}, not 0")
+    return report
+
+
+def _key(uow, key: StockKey) -> str:
+    loc = uow.reference.locations_by_id([key.location_id]).get(key.location_id)
+    site = uow.reference.site_by_id(loc.site_id) if loc else None
+    item = uow.reference.item_by_id(key.item_id)
+    lot = uow.reference.lot_by_id(key.lot_id)
+    where = f"{site.code}/{loc.code}" if site and loc else str(key.location_id)
+    what = item.code if item else str(key.item_id)
+    if lot is not None and lot.batch:
+        what += f" lot {lot.batch}"
+    return f"{where} {what}"
+
+
+@dataclass
+class AuditReport:
+    """``first_break`` is the number of the first record found broken (None when the
+    problem is not in one record, such as a movement with no record at all)."""
+
+    records: int
+    problem: str | None = None
+    first_break: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_audit(ctx: Context) -> AuditReport:
+    """Walk the local node's chain; check the head the node recorded, and that every
+    movement's stored postings are the ones its audit record holds."""
+    with ctx.uow() as uow:
+        records = list(uow.audit.records())
+        checked, broken = verify_chain(records)
+        if broken is not None:
+            return AuditReport(checked, broken.reason, broken.seq)
+        head_seq, head_hash = uow.audit.head()
+        last = records[-1] if records else None
+        if (last.seq if last else 0) != head_seq or (last and last.hash != head_hash):
+            end = last.seq if last else 0
+            return AuditReport(checked, f"the chain ends at record {end} but the node "
+                               f"recorded {head_seq} records (records were removed)", end + 1)
+        audited = {}
+        for rec in records:
+            if rec.action.startswith("movement."):
+                payload = json.loads(rec.payload)
+                audited[payload["id"]] = (rec.seq, payload["postings"])
+        for movement_id, seq, stored in uow.ledger.movements_with_postings():
+            entry = audited.pop(str(movement_id), None)
+            if entry is None:
+                return AuditReport(checked, f"movement {seq} has no audit record (written "
+                                   "behind the ledger's back)")
+            if entry[1] != [list(p) for p in stored]:
+                return AuditReport(checked, f"movement {seq}'s stored postings differ "
+                                   "from its audit record (edited)", entry[0])
+        if audited:
+            seq = min(v[0] for v in audited.values())
+            return AuditReport(checked, "an audited movement is missing from the ledger", seq)
+        return AuditReport(checked)
+
+
+def recent_audit(ctx: Context, limit: int = 20) -> list:
+    with ctx.uow() as uow:
+        return uow.audit.recent(limit)

@@ -1,0 +1,118 @@
+"""Opening the database: URL, engine, SQLite settings, migrations, readable errors."""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from aidhub.domain.errors import StorageError
+
+ENV_URL = "AIDHUB_DATABASE_URL"
+
+
+def default_url() -> str:
+    """The embedded SQLite file under the user's data directory, or $AIDHUB_DATABASE_URL."""
+    url = os.environ.get(ENV_URL)
+    if url:
+        return url
+    path = Path(platformdirs.user_data_dir("aidhub")) / "aidhub.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, fit to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def create(url: str | None = None, *, pool: bool = True) -> Engine:
+    """An engine for ``url``. SQLite gets WAL, foreign keys, a busy timeout, and
+    ``BEGIN IMMEDIATE`` for write transactions (see :func:`write_transaction`)."""
+    url = url or default_url()
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise StorageError(
+            f"'{url}' is not a database URL; use sqlite:///path/to/file.sqlite3 or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        kwargs = {} if pool else {"poolclass": NullPool}
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    raise StorageError(f"aidhub runs on SQLite or PostgreSQL, not {backend}")
+
+
+def _sqlite_engine(parsed) -> Engine:
+    database = parsed.database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
+        # Take transaction control away from the sqlite3 module so we can say BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 30000")
+        if database and database != ":memory:":
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("aidhub_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextlib.contextmanager
+def storage_errors(url: str) -> Iterator[None]:
+    """Turn driver errors about reaching or reading the database into a StorageError."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StorageError(_describe(exc, url)) from exc
+    except SADatabaseError as exc:
+        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(
+            exc.orig, sqlite3.IntegrityError
+        ):
+            raise StorageError(_describe(exc, url)) from exc
+        raise
+
+
+def _describe(exc: DBAPIError, url: str) -> str:
+    shown = display_url(url)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    if "file is not a database" in reason or "malformed" in reason:
+        return (
+            f"the database file of {shown} is damaged or not an aidhub database ({reason}); "
+            "restore it from a backup or point AIDHUB_DATABASE_URL at another file"
+        )
+    if "unable to open database file" in reason:
+        return f"cannot open {shown}: check that the folder exists and is writable"
+    return (
+        f"cannot use the database at {shown}: {reason}. Check that the server is running "
+        f"and that {ENV_URL} is right"
+    )

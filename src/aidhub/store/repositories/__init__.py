@@ -1,0 +1,1 @@
+"""Repositories: reading and writing domain objects inside a unit of work."""

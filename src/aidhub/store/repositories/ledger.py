@@ -1,0 +1,362 @@
+"""Movements, postings and balances in the database."""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from aidhub.domain.ledger import Movement, MovementKind, Posting, StockKey
+from aidhub.store.tables import (
+    balances,
+    items,
+    locations,
+    lots,
+    movements,
+    organisations,
+    postings,
+    sites,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One line of the stock report."""
+
+    site: str
+    location: str
+    location_kind: str
+    item: str
+    item_name: str
+    unit: str
+    batch: str
+    expiry: dt.date | None
+    owner: str
+    quantity: int
+    weight_kg: Decimal
+    volume_m3: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CardLine:
+    """One movement on a stock card, with the quantity in and out of the places counted."""
+
+    seq: int
+    at: dt.datetime
+    kind: str
+    reference: str
+    movement_id: uuid.UUID
+    batch: str
+    owner: str
+    counterpart: str
+    quantity_in: int
+    quantity_out: int
+
+
+class LedgerRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        dialect = conn.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.locks_rows = dialect == "postgresql"
+
+    # writing -------------------------------------------------------------------------
+    def lock_balances(self, keys: Iterable[StockKey]) -> dict[StockKey, int]:
+        """Current balances of ``keys``, locked against concurrent change until commit.
+
+        On PostgreSQL the rows are locked FOR UPDATE in key order (so two writers never
+        wait on each other in a circle); on SQLite the whole database is already locked.
+        """
+        wanted = sorted(set(keys), key=lambda k: (str(k.location_id), str(k.item_id),
+                                                  str(k.lot_id), str(k.owner_id)))
+        found: dict[StockKey, int] = {}
+        cols = (balances.c.location_id, balances.c.item_id, balances.c.lot_id,
+                balances.c.owner_id)
+        for start in range(0, len(wanted), 500):
+            chunk = [(k.location_id, k.item_id, k.lot_id, k.owner_id)
+                     for k in wanted[start : start + 500]]
+            query = select(*cols, balances.c.quantity).where(tuple_(*cols).in_(chunk))
+            if self.locks_rows:
+                query = query.order_by(*cols).with_for_update()
+            for r in self.conn.execute(query):
+                found[StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id)] = r.quantity
+        return found
+
+    def add_movements(self, new: list[Movement], command_ids: list[uuid.UUID]) -> None:
+        """Insert movements with their postings, and add their changes to the balances."""
+        if not new:
+            return
+        self.conn.execute(
+            insert(movements),
+            [
+                {"id": m.id, "node_id": m.node_id, "seq": m.seq, "kind": m.kind.value,
+                 "at": m.at, "recorded_at": m.recorded_at, "actor": m.actor,
+                 "reference": m.reference, "note": m.note, "reverses": m.reverses,
+                 "command_id": cid}
+                for m, cid in zip(new, command_ids, strict=True)
+            ],
+        )
+        self.conn.execute(
+            insert(postings),
+            [
+                {"movement_id": m.id, "line_no": n, "location_id": p.key.location_id,
+                 "item_id": p.key.item_id, "lot_id": p.key.lot_id, "owner_id": p.key.owner_id,
+                 "quantity": p.quantity}
+                for m in new
+                for n, p in enumerate(m.postings, start=1)
+            ],
+        )
+
+    def add_to_balances(self, changes: Mapping[StockKey, int],
+                        physical: Mapping[uuid.UUID, bool]) -> None:
+        """Add each change to its balance, creating the balance row where there is none.
+
+        Decrements of physical stock update rows that exist (they were locked and checked
+        by :meth:`lock_balances`); everything else is an upsert. (An upsert cannot carry a
+        negative physical change: the database checks the candidate row before merging.)
+        """
+        updates, upserts = [], []
+        for k, q in changes.items():
+            if not q:
+                continue
+            row = {"location_id": k.location_id, "item_id": k.item_id, "lot_id": k.lot_id,
+                   "owner_id": k.owner_id, "physical": physical[k.location_id], "quantity": q}
+            (updates if q < 0 and row["physical"] else upserts).append(row)
+        if updates:
+            self.conn.execute(
+                update(balances)
+                .where(balances.c.location_id == bindparam("k_location"),
+                       balances.c.item_id == bindparam("k_item"),
+                       balances.c.lot_id == bindparam("k_lot"),
+                       balances.c.owner_id == bindparam("k_owner"))
+                .values(quantity=balances.c.quantity + bindparam("change")),
+                [{"k_location": r["location_id"], "k_item": r["item_id"], "k_lot": r["lot_id"],
+                  "k_owner": r["owner_id"], "change": r["quantity"]} for r in updates],
+            )
+        if upserts:
+            stmt = self._insert(balances)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[balances.c.location_id, balances.c.item_id, balances.c.lot_id,
+                                balances.c.owner_id],
+                set_={"quantity": balances.c.quantity + stmt.excluded.quantity},
+            )
+            self.conn.execute(stmt, upserts)
+
+    # reading -------------------------------------------------------------------------
+    def movement(self, movement_id: uuid.UUID) -> Movement | None:
+        row = self.conn.execute(
+            select(movements).where(movements.c.id == movement_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return self._movements([row])[0]
+
+    def movement_by_seq(self, seq: int) -> Movement | None:
+        row = self.conn.execute(
+            select(movements).where(movements.c.seq == seq).order_by(movements.c.node_id)
+        ).first()
+        return self._movements([row])[0] if row is not None else None
+
+    def reversal_of(self, movement_id: uuid.UUID) -> uuid.UUID | None:
+        return self.conn.execute(
+            select(movements.c.id).where(movements.c.reverses == movement_id)
+        ).scalar_one_or_none()
+
+    def _movements(self, rows: list[Any]) -> list[Movement]:
+        ids = [r.id for r in rows]
+        by_movement: dict[uuid.UUID, list[Posting]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            for p in self.conn.execute(
+                select(postings)
+                .where(postings.c.movement_id.in_(ids[start : start + 500]))
+                .order_by(postings.c.movement_id, postings.c.line_no)
+            ):
+                by_movement[p.movement_id].append(
+                    Posting(StockKey(p.location_id, p.item_id, p.lot_id, p.owner_id),
+                            p.quantity)
+                )
+        return [
+            Movement(r.id, MovementKind(r.kind), r.at, r.actor, tuple(by_movement[r.id]),
+                     r.note, r.reverses, r.node_id, r.seq, r.reference, r.recorded_at)
+            for r in rows
+        ]
+
+    def stock(self, *, site_id: uuid.UUID | None = None, location_id: uuid.UUID | None = None,
+              item_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None,
+              include_virtual: bool = False) -> list[StockRow]:
+        """What is on hand, by site, location, item, lot and owner (non-zero only)."""
+        query = (
+            select(
+                sites.c.code.label("site"), locations.c.code.label("location"),
+                locations.c.kind.label("location_kind"), items.c.code.label("item"),
+                items.c.name_en, items.c.unit, lots.c.batch, lots.c.expiry,
+                organisations.c.code.label("owner"), balances.c.quantity,
+                items.c.weight_kg, items.c.volume_m3,
+            )
+            .select_from(
+                balances.join(locations, balances.c.location_id == locations.c.id)
+                .join(sites, locations.c.site_id == sites.c.id)
+                .join(items, balances.c.item_id == items.c.id)
+                .join(lots, balances.c.lot_id == lots.c.id)
+                .join(organisations, balances.c.owner_id == organisations.c.id)
+            )
+            .where(balances.c.quantity != 0)
+            .order_by(sites.c.code, locations.c.code, items.c.code, lots.c.expiry,
+                      lots.c.batch, organisations.c.code)
+        )
+        if not include_virtual:
+            query = query.where(balances.c.physical)
+        if site_id is not None:
+            query = query.where(locations.c.site_id == site_id)
+        if location_id is not None:
+            query = query.where(balances.c.location_id == location_id)
+        if item_id is not None:
+            query = query.where(balances.c.item_id == item_id)
+        if owner_id is not None:
+            query = query.where(balances.c.owner_id == owner_id)
+        return [
+            StockRow(r.site, r.location, r.location_kind, r.item, r.name_en, r.unit, r.batch,
+                     r.expiry, r.owner, r.quantity, r.weight_kg * r.quantity,
+                     r.volume_m3 * r.quantity)
+            for r in self.conn.execute(query)
+        ]
+
+    def card(self, item_id: uuid.UUID, location_ids: list[uuid.UUID],
+             until: dt.datetime | None = None, since: dt.datetime | None = None
+             ) -> tuple[int, list[CardLine]]:
+        """The opening balance before ``since`` and every movement of the item at the
+        given locations from then on, in the order they happened."""
+        at_places = and_(postings.c.item_id == item_id, postings.c.location_id.in_(location_ids))
+        opening = 0
+        if since is not None:
+            opening = self.conn.execute(
+                select(func.coalesce(func.sum(postings.c.quantity), 0))
+                .select_from(postings.join(movements, postings.c.movement_id == movements.c.id))
+                .where(at_places, movements.c.at < since)
+            ).scalar_one()
+        here = set(location_ids)
+        query = (
+            select(movements.c.id, movements.c.seq, movements.c.at, movements.c.kind,
+                   movements.c.reference, postings.c.location_id, postings.c.quantity,
+                   lots.c.batch, organisations.c.code.label("owner"),
+                   locations.c.code.label("location"), sites.c.code.label("site"))
+            .select_from(
+                postings.join(movements, postings.c.movement_id == movements.c.id)
+                .join(lots, postings.c.lot_id == lots.c.id)
+                .join(organisations, postings.c.owner_id == organisations.c.id)
+                .join(locations, postings.c.location_id == locations.c.id)
+                .join(sites, locations.c.site_id == sites.c.id)
+            )
+            .where(
+                postings.c.item_id == item_id,
+                postings.c.movement_id.in_(
+                    select(postings.c.movement_id).where(at_places)
+                ),
+            )
+            .order_by(movements.c.at, movements.c.seq, postings.c.line_no)
+        )
+        if since is not None:
+            query = query.where(movements.c.at >= since)
+        if until is not None:
+            query = query.where(movements.c.at < until)
+        lines: list[CardLine] = []
+        current: dict[str, Any] | None = None
+        for r in self.conn.execute(query):
+            if current is None or current["movement_id"] != r.id:
+                if current is not None:
+                    lines.append(_card_line(current))
+                current = {"movement_id": r.id, "seq": r.seq, "at": r.at, "kind": r.kind,
+                           "reference": r.reference, "in": 0, "out": 0, "batch": r.batch,
+                           "owner": r.owner, "others": [], "inside": []}
+            if r.location_id in here:
+                if r.quantity > 0:
+                    current["in"] += r.quantity
+                else:
+                    current["out"] -= r.quantity
+                current["inside"].append((r.quantity, r.location))
+            else:
+                current["others"].append(f"{r.site}/{r.location}")
+        if current is not None:
+            lines.append(_card_line(current))
+        return opening, lines
+
+    def recent_movements(self, limit: int = 20, site_id: uuid.UUID | None = None
+                         ) -> list[Movement]:
+        query = select(movements).order_by(movements.c.at.desc(), movements.c.seq.desc())
+        if site_id is not None:
+            query = query.where(
+                movements.c.id.in_(
+                    select(postings.c.movement_id)
+                    .join(locations, postings.c.location_id == locations.c.id)
+                    .where(locations.c.site_id == site_id)
+                )
+            )
+        return self._movements(list(self.conn.execute(query.limit(limit))))
+
+    # verification --------------------------------------------------------------------
+    def recomputed_balances(self) -> Iterator[tuple[StockKey, int]]:
+        """Every balance recomputed from the postings alone."""
+        query = select(
+            postings.c.location_id, postings.c.item_id, postings.c.lot_id,
+            postings.c.owner_id, func.sum(postings.c.quantity).label("quantity"),
+        ).group_by(postings.c.location_id, postings.c.item_id, postings.c.lot_id,
+                   postings.c.owner_id)
+        for r in self.conn.execute(query):
+            yield StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id), int(r.quantity)
+
+    def stored_balances(self) -> Iterator[tuple[StockKey, int, bool]]:
+        for r in self.conn.execute(select(balances)):
+            yield (StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id), r.quantity,
+                   r.physical)
+
+    def unbalanced_movements(self) -> list[tuple[uuid.UUID, int]]:
+        """Movements whose postings do not sum to zero for some (item, lot, owner)."""
+        total = func.sum(postings.c.quantity)
+        query = (
+            select(postings.c.movement_id, total.label("total"))
+            .group_by(postings.c.movement_id, postings.c.item_id, postings.c.lot_id,
+                      postings.c.owner_id)
+            .having(total != 0)
+        )
+        return [(r.movement_id, int(r.total)) for r in self.conn.execute(query)]
+
+    def movements_with_postings(self) -> Iterator[tuple[uuid.UUID, int, list[tuple]]]:
+        """(movement id, seq, postings as tuples) for every movement, in seq order."""
+        query = (
+            select(movements.c.id, movements.c.seq, postings.c.location_id,
+                   postings.c.item_id, postings.c.lot_id, postings.c.owner_id,
+                   postings.c.quantity)
+            .join(postings, postings.c.movement_id == movements.c.id)
+            .order_by(movements.c.seq, postings.c.line_no)
+            .execution_options(yield_per=10000)
+        )
+        current_id, current_seq, current = None, 0, []
+        for r in self.conn.execute(query):
+            if r.id != current_id:
+                if current_id is not None:
+                    yield current_id, current_seq, current
+                current_id, current_seq, current = r.id, r.seq, []
+            current.append((str(r.location_id), str(r.item_id), str(r.lot_id),
+                            str(r.owner_id), r.quantity))
+        if current_id is not None:
+            yield current_id, current_seq, current
+
+    def count_movements(self) -> int:
+        return self.conn.execute(select(func.count()).select_from(movements)).scalar_one()
+
+
+def _card_line(c: dict[str, Any]) -> CardLine:
+    """A card line; ``counterpart`` names the places outside the card, or for a move
+    within the card's places, where from and where to."""
+    if c["others"]:
+        counterpart = ", ".join(sorted(set(c["others"])))
+    else:
+        sources = sorted({loc for q, loc in c["inside"] if q < 0})
+        targets = sorted({loc for q, loc in c["inside"] if q > 0})
+        counterpart = f"{', '.join(sources)} → {', '.join(targets)}"
+    return CardLine(c["seq"], c["at"], c["kind"], c["reference"], c["movement_id"], c["batch"],
+                    c["owner"], counterpart, c["in"], c["out"])

@@ -1,0 +1,184 @@
+"""The database schema (SQLAlchemy Core). Change it only together with a migration."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from aidhub.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# A node is one installation that records movements and audit records: the central server
+# or a site's offline node. Each numbers its own movements and audit records.
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("is_local", Boolean, nullable=False, default=False),
+    Column("movement_seq", BigInteger, nullable=False, default=0),
+    Column("audit_seq", BigInteger, nullable=False, default=0),
+    Column("audit_head", String(64), nullable=False),
+)
+
+# Every command that changes data runs once per idempotency key; its result is kept here
+# so that a retry gets the first answer.
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("name", String(60), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_ar", String(200)),
+    Column("type", String(20), nullable=False),
+    Column("country", String(2)),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("pcode", String(12)),
+    Column("locode", String(5)),
+    Column("lat", Numeric(9, 6)),
+    Column("lon", Numeric(9, 6)),
+    Column("operator_id", Uuid, ForeignKey("organisations.id")),
+    Column("population", Integer),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("site_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("physical", Boolean, nullable=False),
+    UniqueConstraint("site_id", "code", name="uq_locations_site_code"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name_en", String(200), nullable=False),
+    Column("name_ar", String(200)),
+    Column("name_ru", String(200)),
+    Column("category", String(30), nullable=False),
+    Column("unit", String(30), nullable=False),
+    Column("weight_kg", Numeric(14, 4), nullable=False),
+    Column("volume_m3", Numeric(14, 6), nullable=False),
+    Column("shelf_life", Boolean, nullable=False),
+    Column("cold_chain", Boolean, nullable=False),
+    Column("hs_code", String(12)),
+    Column("gtin", String(14)),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("batch", String(60), nullable=False),
+    Column("expiry", Date),
+    UniqueConstraint("item_id", "batch", name="uq_lots_item_batch"),
+)
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("node_id", Uuid, ForeignKey("nodes.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reference", String(100), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("reverses", Uuid, ForeignKey("movements.id"), unique=True),
+    Column("command_id", Uuid, ForeignKey("commands.id"), nullable=False),
+    UniqueConstraint("node_id", "seq", name="uq_movements_node_seq"),
+    Index("ix_movements_at", "at"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("movement_id", Uuid, ForeignKey("movements.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("location_id", Uuid, ForeignKey("locations.id"), nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    CheckConstraint("quantity <> 0", name="nonzero"),
+    Index("ix_postings_item_location", "item_id", "location_id"),
+)
+
+# On-hand balances, updated in the same transaction as each movement. `aidhub ledger
+# verify` recomputes them from the postings.
+balances = Table(
+    "balances",
+    metadata,
+    Column("location_id", Uuid, ForeignKey("locations.id"), primary_key=True),
+    Column("item_id", Uuid, ForeignKey("items.id"), primary_key=True),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), primary_key=True),
+    Column("physical", Boolean, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    CheckConstraint("NOT physical OR quantity >= 0", name="physical_not_negative"),
+)
+
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("node_id", Uuid, ForeignKey("nodes.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

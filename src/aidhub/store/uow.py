@@ -1,0 +1,55 @@
+"""The unit of work: one database transaction, with the repositories that work inside it.
+
+    with UnitOfWork(engine, write=True) as uow:
+        ... uow.catalog.get_item(...) ...
+        uow.commit()
+
+Leaving the block without ``commit()`` (or by an exception) rolls everything back, so a
+command is written whole or not at all. Write transactions take SQLite's write lock at
+the start (``BEGIN IMMEDIATE``); on PostgreSQL, stock rows are locked where they are read
+for a decrement.
+"""
+
+from sqlalchemy import Engine
+
+from aidhub.store.database import storage_errors
+from aidhub.store.repositories.audit import AuditRepository
+from aidhub.store.repositories.commands import CommandRepository
+from aidhub.store.repositories.ledger import LedgerRepository
+from aidhub.store.repositories.reference import ReferenceRepository
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, *, write: bool = False):
+        self.engine = engine
+        self.write = write
+        self._committed = False
+
+    def __enter__(self) -> "UnitOfWork":
+        url = self.engine.url.render_as_string(hide_password=False)
+        self._errors = storage_errors(url)
+        self._errors.__enter__()
+        try:
+            self.conn = self.engine.connect()
+            self.conn.execution_options(aidhub_write=self.write)
+            self._tx = self.conn.begin()
+        except BaseException as exc:
+            self._errors.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.reference = ReferenceRepository(self.conn)
+        self.ledger = LedgerRepository(self.conn)
+        self.audit = AuditRepository(self.conn)
+        self.commands = CommandRepository(self.conn)
+        return self
+
+    def commit(self) -> None:
+        self._tx.commit()
+        self._committed = True
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            if not self._committed and self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.conn.close()
+        return bool(self._errors.__exit__(exc_type, exc, tb))

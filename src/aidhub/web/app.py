@@ -1,0 +1,68 @@
+"""The web application: the hub's first page and a small JSON API."""
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from aidhub import __version__
+from aidhub.domain.errors import AidhubError, NotFound
+from aidhub.interop.jsonable import jsonable
+from aidhub.services import reference, stock
+from aidhub.services.context import Context
+
+HERE = Path(__file__).parent
+
+
+def create_app(ctx: Context) -> FastAPI:
+    app = FastAPI(title="aidhub", version=__version__,
+                  description="Receive, screen, store and dispatch humanitarian aid.")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(AidhubError)
+    async def _user_error(request: Request, exc: AidhubError):
+        status = 404 if isinstance(exc, NotFound) else 400
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
+                                          status_code=status)
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request, site: str | None = Query(None)):
+        sites = [s for s in reference.list_sites(ctx)
+                 if s.kind.value in ("hub", "warehouse")]
+        chosen = site or (sites[0].code if sites else None)
+        rows = stock.on_hand(ctx, site=chosen) if chosen else []
+        moves = stock.recent_movements(ctx, limit=15, site=chosen) if chosen else []
+        today = dt.date.today()
+        return templates.TemplateResponse(request, "home.html", {
+            "sites": sites, "site": chosen, "rows": rows, "movements": moves,
+            "today": today, "soon": today + dt.timedelta(days=90),
+            "total_kg": sum((r.weight_kg for r in rows), start=0),
+            "total_m3": sum((r.volume_m3 for r in rows), start=0),
+            "version": __version__,
+        })
+
+    @app.get("/api/health")
+    def health():
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/api/sites")
+    def api_sites():
+        return jsonable(reference.list_sites(ctx))
+
+    @app.get("/api/stock")
+    def api_stock(site: str | None = None, location: str | None = None,
+                  item: str | None = None, owner: str | None = None):
+        return jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
+                                      owner=owner))
+
+    @app.get("/api/movements")
+    def api_movements(site: str | None = None, limit: int = Query(20, ge=1, le=500)):
+        return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
+
+    return app
