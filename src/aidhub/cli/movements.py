@@ -83,21 +83,20 @@ def dispatch(item: str, quantity: str, site: str = SITE,
                                   owner), key, ref, note, at)
 
 
-def adjust(item: str,
-           change: str = typer.Argument(..., help="+N found, -N missing (inventory units)."),
-           site: str = SITE,
+def adjust(item: str, site: str = SITE,
            location: str = typer.Option(..., "--location", help="Location counted."),
+           found: int = typer.Option(None, "--found", help="Units found beyond the books."),
+           missing: int = typer.Option(None, "--missing", help="Units missing from the books."),
            reason: str = typer.Option(..., "--reason", help="Why the count differs."),
            lot: str = LOT, expiry: str = typer.Option(None, "--expiry"), owner: str = OWNER,
            ref: str = REF, at: str = AT, key: str = KEY) -> None:
-    """Record a count difference: stock found (+) or missing (-)."""
-    text = change.strip()
-    if not text or text[0] not in "+-":
-        raise InvalidInput(f"'{change}' needs a sign: +5 for found, -5 for missing",
-                           field="change")
+    """Record a count difference: units found (--found N) or missing (--missing N)."""
+    if (found is None) == (missing is None):
+        raise InvalidInput("give either --found N or --missing N", field="found")
     here, lost = place(site, location), f"{site}/LOST"
-    source, destination = (lost, here) if text[0] == "+" else (here, lost)
-    _post("adjustment", LineRequest(item, text[1:], source, destination, lot, expiry, owner),
+    source, destination = (lost, here) if found is not None else (here, lost)
+    quantity = found if found is not None else missing
+    _post("adjustment", LineRequest(item, quantity, source, destination, lot, expiry, owner),
           key, ref, reason, at)
 
 

@@ -165,4 +165,4 @@ def item_from_fields(fields: dict[str, str], row: int | None = None,
     except InvalidInput as exc:
         if row is None:
             raise
-        raise InvalidInput(str(exc), row=row) from None
+        raise InvalidInput(exc.detail, field=exc.field, row=row) from None

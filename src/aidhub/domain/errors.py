@@ -20,6 +20,7 @@ class InvalidInput(AidhubError):
             where.append(f"field '{field}'")
         prefix = (", ".join(where) + ": ") if where else ""
         super().__init__(prefix + message)
+        self.detail = message
         self.field = field
         self.row = row
 

@@ -56,11 +56,7 @@ def read_csv(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]],
         raise InvalidInput(
             "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
         ) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         header = next(reader)
     except StopIteration:
@@ -85,6 +81,13 @@ def read_csv(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]],
             (number, {f: (cells[i].strip() if i < len(cells) else "") for f, i in index.items()})
         )
     return Table(tuple(index), rows)
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (spreadsheets in many locales) or tab: whichever the header uses
+    most. (csv.Sniffer guesses quoting too, and guesses it wrong on small files.)"""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=header.count)
 
 
 def _match_columns(header: list[str], tags: list[str],

@@ -1,11 +1,12 @@
 """What every service needs: the database and who is acting."""
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 
 from aidhub.store import database, migrate
+from aidhub.store.cache import ReferenceCache
 from aidhub.store.uow import UnitOfWork
 
 
@@ -13,9 +14,10 @@ from aidhub.store.uow import UnitOfWork
 class Context:
     engine: Engine
     actor: str = "system"
+    cache: ReferenceCache = field(default_factory=ReferenceCache, compare=False, repr=False)
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write)
+        return UnitOfWork(self.engine, write=write, cache=self.cache)
 
     def as_actor(self, actor: str) -> "Context":
         return replace(self, actor=actor)

@@ -127,17 +127,17 @@ def reverse_movement(ctx: Context, movement: str, *, key: str, reason: str) -> P
     now = utcnow()
     with ctx.uow(write=True) as uow:
         original = _find_movement(uow, movement)
-        if uow.ledger.reversal_of(original.id) is not None:
-            raise LedgerError(f"movement {original.seq} has already been reversed")
         digest = request_hash("movement.reverse", {"movement": str(original.id),
                                                    "reason": reason.strip()})
-        draft = _Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
-                       reference=original.reference, note=reason.strip(),
-                       reverses=original.id)
         stored = uow.commands.find([key]).get(key)
         if stored is not None:
             ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
             return _replayed(stored.result)
+        if uow.ledger.reversal_of(original.id) is not None:
+            raise LedgerError(f"movement {original.seq} has already been reversed")
+        draft = _Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
+                       reference=original.reference, note=reason.strip(),
+                       reverses=original.id)
         result = _commit(uow, [draft], ctx.actor, now)[0]
         uow.commit()
     return result
@@ -303,13 +303,12 @@ def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | No
 
 def _lot(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | None,
          *, create: bool) -> Lot:
-    if create:
-        batch, expiry = check_lot(item, batch, expiry)
     batch = (batch or "").strip()
     lot = uow.reference.lot(item.id, batch)
     if lot is None:
         if not create:
             raise NotFound(f"{item.code} has no lot '{batch}'; check the batch number")
+        batch, expiry = check_lot(item, batch, expiry)
         lot = Lot(new_id(), item.id, batch, expiry)
         uow.reference.add_lots([lot])
     elif expiry is not None and lot.expiry is not None and expiry != lot.expiry:

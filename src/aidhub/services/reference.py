@@ -81,7 +81,8 @@ def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
 
 
 def organisation(uow: UnitOfWork, code: str) -> Organisation:
-    org = uow.reference.organisation(parse_code(code, "owner"))
+    code = parse_code(code, "owner")
+    org = uow.reference.organisation(code)
     if org is None:
         raise NotFound(f"no organisation with code '{code}'; see `aidhub orgs list`")
     return org
@@ -133,7 +134,8 @@ def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
 
 
 def site(uow: UnitOfWork, code: str) -> Site:
-    found = uow.reference.site(parse_code(code, "site"))
+    code = parse_code(code, "site")
+    found = uow.reference.site(code)
     if found is None:
         raise NotFound(f"no site with code '{code}'; see `aidhub sites list`")
     return found
@@ -262,7 +264,8 @@ def _rejected(problems: list[str]) -> InvalidInput:
 
 
 def item(uow: UnitOfWork, code: str) -> Item:
-    found = uow.reference.item(parse_code(code, "item"))
+    code = parse_code(code, "item")
+    found = uow.reference.item(code)
     if found is None:
         raise NotFound(f"no item with code '{code}' in the catalog; see `aidhub items list`")
     return found

@@ -12,6 +12,7 @@ for a decrement.
 
 from sqlalchemy import Engine
 
+from aidhub.store.cache import ReferenceCache
 from aidhub.store.database import storage_errors
 from aidhub.store.repositories.audit import AuditRepository
 from aidhub.store.repositories.commands import CommandRepository
@@ -20,9 +21,11 @@ from aidhub.store.repositories.reference import ReferenceRepository
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, *, write: bool = False):
+    def __init__(self, engine: Engine, *, write: bool = False,
+                 cache: ReferenceCache | None = None):
         self.engine = engine
         self.write = write
+        self.cache = cache
         self._committed = False
 
     def __enter__(self) -> "UnitOfWork":
@@ -36,7 +39,7 @@ class UnitOfWork:
         except BaseException as exc:
             self._errors.__exit__(type(exc), exc, exc.__traceback__)
             raise
-        self.reference = ReferenceRepository(self.conn)
+        self.reference = ReferenceRepository(self.conn, self.cache)
         self.ledger = LedgerRepository(self.conn)
         self.audit = AuditRepository(self.conn)
         self.commands = CommandRepository(self.conn)
@@ -45,6 +48,7 @@ class UnitOfWork:
     def commit(self) -> None:
         self._tx.commit()
         self._committed = True
+        self.reference.publish()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:

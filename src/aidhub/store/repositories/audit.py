@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from aidhub.domain.audit import AuditRecord, make_record
 from aidhub.store.tables import audit_records, nodes
@@ -22,6 +22,16 @@ class NodeCounters:
     audit_head: str
 
 
+_LOCK_NODE = select(nodes).where(nodes.c.is_local).with_for_update()
+_INSERT = insert(audit_records)
+_UPDATE_NODE = (
+    update(nodes)
+    .where(nodes.c.id == bindparam("node"))
+    .values(movement_seq=bindparam("m_seq"), audit_seq=bindparam("a_seq"),
+            audit_head=bindparam("head"))
+)
+
+
 class AuditRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -35,9 +45,7 @@ class AuditRepository:
         """Lock the local node's counters (FOR UPDATE on PostgreSQL; SQLite's write lock is
         already held). Every writer takes this lock last, after any stock rows."""
         if self._node is None:
-            row = self.conn.execute(
-                select(nodes).where(nodes.c.is_local).with_for_update()
-            ).one()
+            row = self.conn.execute(_LOCK_NODE).one()
             self._node = NodeCounters(row.id, row.movement_seq, row.audit_seq, row.audit_head)
         return self._node
 
@@ -59,15 +67,11 @@ class AuditRepository:
         if self._node is None:
             return
         if self._pending:
-            self.conn.execute(insert(audit_records), self._pending)
+            self.conn.execute(_INSERT, self._pending)
             self._pending = []
         node = self._node
-        self.conn.execute(
-            update(nodes)
-            .where(nodes.c.id == node.id)
-            .values(movement_seq=node.movement_seq, audit_seq=node.audit_seq,
-                    audit_head=node.audit_head)
-        )
+        self.conn.execute(_UPDATE_NODE, {"node": node.id, "m_seq": node.movement_seq,
+                                         "a_seq": node.audit_seq, "head": node.audit_head})
 
     def head(self) -> tuple[int, str]:
         row = self.conn.execute(

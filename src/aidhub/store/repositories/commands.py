@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from aidhub.domain.ids import new_id
 from aidhub.store.tables import commands
@@ -21,6 +21,10 @@ class StoredCommand:
     result: Any
 
 
+_FIND = select(commands).where(commands.c.key.in_(bindparam("keys", expanding=True)))
+_INSERT = insert(commands)
+
+
 class CommandRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -29,9 +33,7 @@ class CommandRepository:
         keys = list(set(keys))
         found: dict[str, StoredCommand] = {}
         for start in range(0, len(keys), 500):
-            rows = self.conn.execute(
-                select(commands).where(commands.c.key.in_(keys[start : start + 500]))
-            )
+            rows = self.conn.execute(_FIND, {"keys": keys[start : start + 500]})
             for r in rows:
                 found[r.key] = StoredCommand(r.id, r.key, r.name, r.request_hash,
                                              json.loads(r.result))
@@ -42,7 +44,7 @@ class CommandRepository:
         if not entries:
             return
         self.conn.execute(
-            insert(commands),
+            _INSERT,
             [
                 {
                     "id": e.get("id") or new_id(),

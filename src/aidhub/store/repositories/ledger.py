@@ -1,6 +1,7 @@
 """Movements, postings and balances in the database."""
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -57,12 +58,41 @@ class CardLine:
     quantity_out: int
 
 
+# Statements built once: building an upsert costs more than running it.
+_DECREMENT = (
+    update(balances)
+    .where(balances.c.location_id == bindparam("k_location"),
+           balances.c.item_id == bindparam("k_item"),
+           balances.c.lot_id == bindparam("k_lot"),
+           balances.c.owner_id == bindparam("k_owner"))
+    .values(quantity=balances.c.quantity + bindparam("change"))
+)
+
+
+_KEY_COLUMNS = (balances.c.location_id, balances.c.item_id, balances.c.lot_id,
+                balances.c.owner_id)
+_READ_BALANCES = select(*_KEY_COLUMNS, balances.c.quantity).where(
+    tuple_(*_KEY_COLUMNS).in_(bindparam("keys", expanding=True)))
+_LOCK_BALANCES = _READ_BALANCES.order_by(*_KEY_COLUMNS).with_for_update()
+_INSERT_MOVEMENTS = insert(movements)
+_INSERT_POSTINGS = insert(postings)
+
+
+@functools.cache
+def _upsert(dialect: str):
+    """INSERT a balance row, or add to the quantity of the row that is there."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(balances)
+    return stmt.on_conflict_do_update(
+        index_elements=[balances.c.location_id, balances.c.item_id, balances.c.lot_id,
+                        balances.c.owner_id],
+        set_={"quantity": balances.c.quantity + stmt.excluded.quantity},
+    )
+
+
 class LedgerRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
-        dialect = conn.dialect.name
-        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.locks_rows = dialect == "postgresql"
+        self.locks_rows = conn.dialect.name == "postgresql"
 
     # writing -------------------------------------------------------------------------
     def lock_balances(self, keys: Iterable[StockKey]) -> dict[StockKey, int]:
@@ -74,15 +104,11 @@ class LedgerRepository:
         wanted = sorted(set(keys), key=lambda k: (str(k.location_id), str(k.item_id),
                                                   str(k.lot_id), str(k.owner_id)))
         found: dict[StockKey, int] = {}
-        cols = (balances.c.location_id, balances.c.item_id, balances.c.lot_id,
-                balances.c.owner_id)
+        query = _LOCK_BALANCES if self.locks_rows else _READ_BALANCES
         for start in range(0, len(wanted), 500):
             chunk = [(k.location_id, k.item_id, k.lot_id, k.owner_id)
                      for k in wanted[start : start + 500]]
-            query = select(*cols, balances.c.quantity).where(tuple_(*cols).in_(chunk))
-            if self.locks_rows:
-                query = query.order_by(*cols).with_for_update()
-            for r in self.conn.execute(query):
+            for r in self.conn.execute(query, {"keys": chunk}):
                 found[StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id)] = r.quantity
         return found
 
@@ -91,7 +117,7 @@ class LedgerRepository:
         if not new:
             return
         self.conn.execute(
-            insert(movements),
+            _INSERT_MOVEMENTS,
             [
                 {"id": m.id, "node_id": m.node_id, "seq": m.seq, "kind": m.kind.value,
                  "at": m.at, "recorded_at": m.recorded_at, "actor": m.actor,
@@ -101,7 +127,7 @@ class LedgerRepository:
             ],
         )
         self.conn.execute(
-            insert(postings),
+            _INSERT_POSTINGS,
             [
                 {"movement_id": m.id, "line_no": n, "location_id": p.key.location_id,
                  "item_id": p.key.item_id, "lot_id": p.key.lot_id, "owner_id": p.key.owner_id,
@@ -128,23 +154,12 @@ class LedgerRepository:
             (updates if q < 0 and row["physical"] else upserts).append(row)
         if updates:
             self.conn.execute(
-                update(balances)
-                .where(balances.c.location_id == bindparam("k_location"),
-                       balances.c.item_id == bindparam("k_item"),
-                       balances.c.lot_id == bindparam("k_lot"),
-                       balances.c.owner_id == bindparam("k_owner"))
-                .values(quantity=balances.c.quantity + bindparam("change")),
+                _DECREMENT,
                 [{"k_location": r["location_id"], "k_item": r["item_id"], "k_lot": r["lot_id"],
                   "k_owner": r["owner_id"], "change": r["quantity"]} for r in updates],
             )
         if upserts:
-            stmt = self._insert(balances)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[balances.c.location_id, balances.c.item_id, balances.c.lot_id,
-                                balances.c.owner_id],
-                set_={"quantity": balances.c.quantity + stmt.excluded.quantity},
-            )
-            self.conn.execute(stmt, upserts)
+            self.conn.execute(_upsert(self.conn.dialect.name), upserts)
 
     # reading -------------------------------------------------------------------------
     def movement(self, movement_id: uuid.UUID) -> Movement | None:

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from aidhub.domain.catalog import Item, Lot, SumaCategory
 from aidhub.domain.organisations import Organisation, OrganisationType
 from aidhub.domain.sites import Location, LocationKind, Site, SiteKind
+from aidhub.store.cache import ReferenceCache
 from aidhub.store.tables import items, locations, lots, organisations, sites
 
 
@@ -42,31 +43,45 @@ def _chunks(values: list[Any], size: int = 500) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
-class ReferenceRepository:
-    """Reads are cached for the life of the unit of work: codes resolve once."""
+_ITEM = select(items).where(items.c.code == bindparam("code"))
+_LOT = select(lots).where(lots.c.item_id == bindparam("item"), lots.c.batch == bindparam("batch"))
 
-    def __init__(self, conn: Connection):
+
+class ReferenceRepository:
+    """Reference data inside one unit of work.
+
+    Sites, locations, organisations and lots come from the engine's shared
+    :class:`ReferenceCache` when they were read before; records created here are kept in
+    ``self.created`` until the unit of work commits and publishes them. Items are cached
+    for the life of the unit of work only.
+    """
+
+    def __init__(self, conn: Connection, shared: ReferenceCache | None = None):
         self.conn = conn
+        self.shared = shared if shared is not None else ReferenceCache()
+        self.created = ReferenceCache()
         self._items: dict[str, Item] = {}
-        self._sites: dict[str, Site] = {}
-        self._locations: dict[tuple[uuid.UUID, str], Location] = {}
-        self._locations_by_id: dict[uuid.UUID, Location] = {}
-        self._organisations: dict[str, Organisation] = {}
-        self._lots: dict[tuple[uuid.UUID, str], Lot] = {}
+
+    def publish(self) -> None:
+        """Share what this unit of work created (call after it committed)."""
+        self.shared.merge(self.created)
 
     # organisations -------------------------------------------------------------------
     def add_organisation(self, org: Organisation) -> None:
         self.conn.execute(insert(organisations).values(**_values(org)))
+        self.created.add_organisation(org)
 
     def organisation(self, code: str) -> Organisation | None:
-        if code not in self._organisations:
+        found = self.created.organisations.get(code) or self.shared.organisations.get(code)
+        if found is None:
             row = self.conn.execute(
                 select(organisations).where(organisations.c.code == code)
             ).one_or_none()
             if row is None:
                 return None
-            self._organisations[code] = _organisation(row)
-        return self._organisations[code]
+            found = _organisation(row)
+            self.shared.add_organisation(found)
+        return found
 
     def organisations(self) -> list[Organisation]:
         rows = self.conn.execute(select(organisations).order_by(organisations.c.code))
@@ -75,24 +90,27 @@ class ReferenceRepository:
     # sites and locations -------------------------------------------------------------
     def add_site(self, site: Site) -> None:
         self.conn.execute(insert(sites).values(**_values(site)))
+        self.created.add_site(site)
 
     def site(self, code: str) -> Site | None:
-        if code not in self._sites:
+        found = self.created.sites.get(code) or self.shared.sites.get(code)
+        if found is None:
             row = self.conn.execute(select(sites).where(sites.c.code == code)).one_or_none()
             if row is None:
                 return None
-            self._sites[code] = _site(row)
-        return self._sites[code]
+            found = _site(row)
+            self.shared.add_site(found)
+        return found
 
     def site_by_id(self, site_id: uuid.UUID) -> Site | None:
-        for known in self._sites.values():
-            if known.id == site_id:
-                return known
-        row = self.conn.execute(select(sites).where(sites.c.id == site_id)).one_or_none()
-        if row is None:
-            return None
-        self._sites[row.code] = _site(row)
-        return self._sites[row.code]
+        found = self.created.sites_by_id.get(site_id) or self.shared.sites_by_id.get(site_id)
+        if found is None:
+            row = self.conn.execute(select(sites).where(sites.c.id == site_id)).one_or_none()
+            if row is None:
+                return None
+            found = _site(row)
+            self.shared.add_site(found)
+        return found
 
     def sites(self) -> list[Site]:
         return [_site(r) for r in self.conn.execute(select(sites).order_by(sites.c.code))]
@@ -103,22 +121,22 @@ class ReferenceRepository:
                 insert(locations),
                 [{**_values(loc), "physical": loc.physical} for loc in new],
             )
+            for loc in new:
+                self.created.add_location(loc)
 
     def location(self, site_id: uuid.UUID, code: str) -> Location | None:
         key = (site_id, code)
-        if key not in self._locations:
+        found = self.created.locations.get(key) or self.shared.locations.get(key)
+        if found is None:
             row = self.conn.execute(
                 select(locations).where(locations.c.site_id == site_id,
                                         locations.c.code == code)
             ).one_or_none()
             if row is None:
                 return None
-            self._remember(_location(row))
-        return self._locations[key]
-
-    def _remember(self, loc: Location) -> None:
-        self._locations[(loc.site_id, loc.code)] = loc
-        self._locations_by_id[loc.id] = loc
+            found = _location(row)
+            self.shared.add_location(found)
+        return found
 
     def locations(self, site_id: uuid.UUID | None = None) -> list[Location]:
         query = select(locations).order_by(locations.c.code)
@@ -127,11 +145,21 @@ class ReferenceRepository:
         return [_location(r) for r in self.conn.execute(query)]
 
     def locations_by_id(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Location]:
-        missing = [i for i in set(ids) if i not in self._locations_by_id]
+        """The locations with these ids (those that exist)."""
+        result: dict[uuid.UUID, Location] = {}
+        missing = []
+        for i in set(ids):
+            found = self.created.locations_by_id.get(i) or self.shared.locations_by_id.get(i)
+            if found is None:
+                missing.append(i)
+            else:
+                result[i] = found
         for chunk in _chunks(missing):
             for r in self.conn.execute(select(locations).where(locations.c.id.in_(chunk))):
-                self._remember(_location(r))
-        return self._locations_by_id
+                loc = _location(r)
+                self.shared.add_location(loc)
+                result[loc.id] = loc
+        return result
 
     # items and lots ------------------------------------------------------------------
     def add_items(self, new: list[Item]) -> None:
@@ -146,7 +174,7 @@ class ReferenceRepository:
 
     def item(self, code: str) -> Item | None:
         if code not in self._items:
-            row = self.conn.execute(select(items).where(items.c.code == code)).one_or_none()
+            row = self.conn.execute(_ITEM, {"code": code}).one_or_none()
             if row is None:
                 return None
             self._items[code] = _item(row)
@@ -165,32 +193,33 @@ class ReferenceRepository:
     def items(self) -> list[Item]:
         return [_item(r) for r in self.conn.execute(select(items).order_by(items.c.code))]
 
-    def item_codes(self) -> set[str]:
-        return set(self.conn.execute(select(items.c.code)).scalars())
-
     def lot(self, item_id: uuid.UUID, batch: str) -> Lot | None:
         """The lot of an item with that batch number, if there is one."""
         key = (item_id, batch)
-        if key not in self._lots:
-            row = self.conn.execute(
-                select(lots).where(lots.c.item_id == item_id, lots.c.batch == batch)
-            ).one_or_none()
+        found = self.created.lots.get(key) or self.shared.lots.get(key)
+        if found is None:
+            row = self.conn.execute(_LOT, {"item": item_id, "batch": batch}).one_or_none()
             if row is None:
                 return None
-            self._lots[key] = _lot(row)
-        return self._lots[key]
+            found = _lot(row)
+            self.shared.add_lot(found)
+        return found
 
     def lot_by_id(self, lot_id: uuid.UUID) -> Lot | None:
-        for known in self._lots.values():
-            if known.id == lot_id:
-                return known
-        row = self.conn.execute(select(lots).where(lots.c.id == lot_id)).one_or_none()
-        return _lot(row) if row is not None else None
+        found = self.created.lots_by_id.get(lot_id) or self.shared.lots_by_id.get(lot_id)
+        if found is None:
+            row = self.conn.execute(select(lots).where(lots.c.id == lot_id)).one_or_none()
+            if row is None:
+                return None
+            found = _lot(row)
+            self.shared.add_lot(found)
+        return found
 
     def add_lots(self, new: list[Lot]) -> None:
         if new:
             self.conn.execute(insert(lots), [_values(lot) for lot in new])
-            self._lots.update({(lot.item_id, lot.batch): lot for lot in new})
+            for lot in new:
+                self.created.add_lot(lot)
 
 
 def _values(record: Any) -> dict[str, Any]:

@@ -1,0 +1,41 @@
+"""A small hub to test against, built through the services like a user would."""
+
+from aidhub.services import movements, reference
+from aidhub.services.context import Context
+from aidhub.services.movements import LineRequest, MovementRequest
+
+CATALOG = b"""code,name_en,name_ar,suma_category,unit,weight_kg,volume_m3,shelf_life,cold_chain
+RICE,"Rice, 25 kg bag",\xd8\xa3\xd8\xb1\xd8\xb2,food_drink,bag,25.1,0.035,yes,no
+TARP,"Tarpaulin, 4 x 6 m",,shelter_construction,piece,4.2,0.01,no,no
+PARA,Paracetamol 500 mg x1000,,pharmaceutical,box,1.1,0.002,yes,no
+"""
+
+
+def make_hub(ctx: Context) -> None:
+    reference.add_organisation(ctx, key="org-wfp", code="WFP", name="World Food Programme",
+                               type="un_agency")
+    reference.add_organisation(ctx, key="org-echo", code="ECHO", name="European Commission "
+                               "humanitarian aid (ECHO)", type="government")
+    reference.add_site(ctx, key="site-dam", code="DAM-HUB", name="Damascus hub", kind="hub",
+                       pcode="SY01", lat="33.51", lon="36.29", operator="WFP")
+    reference.add_site(ctx, key="site-alp", code="ALP-HUB", name="Aleppo hub", kind="hub",
+                       pcode="SY02", operator="WFP")
+    for site in ("DAM-HUB", "ALP-HUB"):
+        for code in ("A-01", "A-02"):
+            reference.add_location(ctx, key=f"loc-{site}-{code}", site_code=site, code=code,
+                                   kind="bin")
+    reference.import_catalog(ctx, CATALOG, key="catalog")
+
+
+def receive(ctx: Context, item: str, qty, *, key: str, to: str = "DAM-HUB/A-01",
+            batch: str | None = "B1", expiry: str | None = "2027-06-30",
+            owner: str | None = "ECHO"):
+    return movements.post_movement(ctx, MovementRequest(
+        "receipt", [LineRequest(item, qty, to.split("/")[0] + "/EXTERNAL", to, batch, expiry,
+                                owner)], key))
+
+
+def move(ctx: Context, kind: str, item: str, qty, source: str, destination: str, *,
+         key: str, batch: str | None = "B1", owner: str | None = "ECHO"):
+    return movements.post_movement(ctx, MovementRequest(
+        kind, [LineRequest(item, qty, source, destination, batch, None, owner)], key))

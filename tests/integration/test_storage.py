@@ -1,0 +1,41 @@
+"""A database that cannot be used gets a clear error, and the schema matches the code."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from aidhub.domain.errors import StorageError
+from aidhub.services.context import open_context
+from aidhub.store import database
+from aidhub.store.tables import metadata
+
+
+def test_a_corrupted_sqlite_file_is_named_and_nothing_is_written(tmp_path):
+    path = tmp_path / "broken.sqlite3"
+    junk = b"this is not a database at all " * 200
+    path.write_bytes(junk)
+    with pytest.raises(StorageError, match="damaged or not an aidhub database"):
+        open_context(f"sqlite:///{path}")
+    assert path.read_bytes() == junk
+
+
+def test_an_unreachable_server_is_named_without_its_password():
+    url = "postgresql+psycopg://aid:s3cret@127.0.0.1:1/nowhere?connect_timeout=2"
+    with pytest.raises(StorageError) as caught:
+        open_context(url)
+    assert "cannot use the database at postgresql+psycopg://aid:***@127.0.0.1:1" in str(
+        caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_an_unknown_kind_of_database_is_refused():
+    with pytest.raises(StorageError, match="SQLite or PostgreSQL, not mysql"):
+        database.create("mysql://x@y/z")
+
+
+def test_migrations_build_exactly_the_schema_the_code_uses(db_url):
+    engine = database.create(db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []

@@ -1,0 +1,39 @@
+"""The first page and the JSON API."""
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+
+from aidhub.demo.scenario import load
+from aidhub.web.app import create_app
+from tests.helpers import make_hub, receive
+
+
+def test_the_first_page_shows_stock_and_recent_movements(ctx):
+    make_hub(ctx)
+    receive(ctx, "RICE", 120, key="k1", expiry="2020-01-31")
+    client = TestClient(create_app(ctx))
+    page = client.get("/", params={"site": "DAM-HUB"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Stock on hand at DAM-HUB" in html
+    assert "RICE" in html and "120" in html and "(expired)" in html
+    assert "receipt" in html
+
+
+def test_an_empty_database_says_what_to_do(ctx):
+    page = TestClient(create_app(ctx)).get("/")
+    assert "aidhub demo load" in page.text
+
+
+def test_the_api_returns_json_and_clear_errors(ctx):
+    load(ctx, seed=2, start=dt.date(2026, 10, 1), weeks=1)
+    client = TestClient(create_app(ctx))
+    rows = client.get("/api/stock", params={"site": "ALP-HUB"}).json()
+    assert rows and all(r["site"] == "ALP-HUB" and r["quantity"] > 0 for r in rows)
+    moves = client.get("/api/movements", params={"limit": 5}).json()
+    assert len(moves) == 5
+    missing = client.get("/api/stock", params={"site": "NOWHERE"})
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "no site with code 'NOWHERE'; see `aidhub sites list`"}
+    assert client.get("/", params={"site": "NOWHERE"}).status_code == 404

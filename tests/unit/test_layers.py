@@ -1,0 +1,21 @@
+"""The domain core stays pure: no database, web or CLI library is imported there."""
+
+import ast
+from pathlib import Path
+
+DOMAIN = Path(__file__).parents[2] / "src" / "aidhub" / "domain"
+FORBIDDEN = ("sqlalchemy", "fastapi", "starlette", "typer", "rich", "alembic", "psycopg",
+             "aidhub.store", "aidhub.services", "aidhub.web", "aidhub.cli")
+
+
+def test_domain_imports_nothing_outside_the_standard_library_and_itself():
+    for path in DOMAIN.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(FORBIDDEN), f"{path.name} imports {name}"
