@@ -13,13 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh, network, pg_url  # noqa: E402
-
-from aidhub.domain.errors import InsufficientStock  # noqa: E402
-from aidhub.services import movements, stock, verify  # noqa: E402
-from aidhub.services.context import Context  # noqa: E402
-from aidhub.services.movements import LineRequest, MovementRequest  # noqa: E402
-from aidhub.store import database  # noqa: E402
+from aidhub.domain.errors import InsufficientStock
+from aidhub.services import movements, stock, verify
+from aidhub.services.context import Context
+from aidhub.services.movements import LineRequest, MovementRequest
+from aidhub.store import database
+from common import fresh, network, pg_url
 
 
 def dispatch(ctx: Context, key: str, qty: int) -> None:

@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Mix, fresh, network, pg_url  # noqa: E402
-
-from aidhub.services import movements, stock, verify  # noqa: E402
+from aidhub.services import movements, stock, verify
+from common import Mix, fresh, network, pg_url
 
 
 def bare_insert(ctx, requests, batch: int) -> float:

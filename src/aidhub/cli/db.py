@@ -40,4 +40,4 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     if as_json:
         output.print_json(info)
         return
-    output.table(None, ["", ""], [(k, v) for k, v in info.items()])
+    output.table(None, ["setting", "value"], [(k, v) for k, v in info.items()])

@@ -2,7 +2,7 @@
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -71,17 +71,22 @@ class ReferenceRepository:
         self.conn.execute(insert(organisations).values(**_values(org)))
         self.created.add_organisation(org)
 
-    def organisation(self, code: str) -> Organisation | None:
-        found = self.created.organisations.get(code) or self.shared.organisations.get(code)
+    def _cached(self, index: str, key: Any, query: Any, convert: Callable[[Row], Any],
+                 remember: Callable[[Any], None]) -> Any:
+        """A record from this unit of work, the shared cache, or the database (then shared)."""
+        found = getattr(self.created, index).get(key) or getattr(self.shared, index).get(key)
         if found is None:
-            row = self.conn.execute(
-                select(organisations).where(organisations.c.code == code)
-            ).one_or_none()
+            row = self.conn.execute(query).one_or_none()
             if row is None:
                 return None
-            found = _organisation(row)
-            self.shared.add_organisation(found)
+            found = convert(row)
+            remember(found)
         return found
+
+    def organisation(self, code: str) -> Organisation | None:
+        query = select(organisations).where(organisations.c.code == code)
+        return self._cached("organisations", code, query, _organisation,
+                            self.shared.add_organisation)
 
     def organisations(self) -> list[Organisation]:
         rows = self.conn.execute(select(organisations).order_by(organisations.c.code))
@@ -93,24 +98,12 @@ class ReferenceRepository:
         self.created.add_site(site)
 
     def site(self, code: str) -> Site | None:
-        found = self.created.sites.get(code) or self.shared.sites.get(code)
-        if found is None:
-            row = self.conn.execute(select(sites).where(sites.c.code == code)).one_or_none()
-            if row is None:
-                return None
-            found = _site(row)
-            self.shared.add_site(found)
-        return found
+        return self._cached("sites", code, select(sites).where(sites.c.code == code), _site,
+                            self.shared.add_site)
 
     def site_by_id(self, site_id: uuid.UUID) -> Site | None:
-        found = self.created.sites_by_id.get(site_id) or self.shared.sites_by_id.get(site_id)
-        if found is None:
-            row = self.conn.execute(select(sites).where(sites.c.id == site_id)).one_or_none()
-            if row is None:
-                return None
-            found = _site(row)
-            self.shared.add_site(found)
-        return found
+        return self._cached("sites_by_id", site_id, select(sites).where(sites.c.id == site_id),
+                            _site, self.shared.add_site)
 
     def sites(self) -> list[Site]:
         return [_site(r) for r in self.conn.execute(select(sites).order_by(sites.c.code))]
@@ -125,18 +118,10 @@ class ReferenceRepository:
                 self.created.add_location(loc)
 
     def location(self, site_id: uuid.UUID, code: str) -> Location | None:
-        key = (site_id, code)
-        found = self.created.locations.get(key) or self.shared.locations.get(key)
-        if found is None:
-            row = self.conn.execute(
-                select(locations).where(locations.c.site_id == site_id,
+        query = select(locations).where(locations.c.site_id == site_id,
                                         locations.c.code == code)
-            ).one_or_none()
-            if row is None:
-                return None
-            found = _location(row)
-            self.shared.add_location(found)
-        return found
+        return self._cached("locations", (site_id, code), query, _location,
+                            self.shared.add_location)
 
     def locations(self, site_id: uuid.UUID | None = None) -> list[Location]:
         query = select(locations).order_by(locations.c.code)
@@ -195,25 +180,12 @@ class ReferenceRepository:
 
     def lot(self, item_id: uuid.UUID, batch: str) -> Lot | None:
         """The lot of an item with that batch number, if there is one."""
-        key = (item_id, batch)
-        found = self.created.lots.get(key) or self.shared.lots.get(key)
-        if found is None:
-            row = self.conn.execute(_LOT, {"item": item_id, "batch": batch}).one_or_none()
-            if row is None:
-                return None
-            found = _lot(row)
-            self.shared.add_lot(found)
-        return found
+        query = _LOT.params(item=item_id, batch=batch)
+        return self._cached("lots", (item_id, batch), query, _lot, self.shared.add_lot)
 
     def lot_by_id(self, lot_id: uuid.UUID) -> Lot | None:
-        found = self.created.lots_by_id.get(lot_id) or self.shared.lots_by_id.get(lot_id)
-        if found is None:
-            row = self.conn.execute(select(lots).where(lots.c.id == lot_id)).one_or_none()
-            if row is None:
-                return None
-            found = _lot(row)
-            self.shared.add_lot(found)
-        return found
+        return self._cached("lots_by_id", lot_id, select(lots).where(lots.c.id == lot_id), _lot,
+                            self.shared.add_lot)
 
     def add_lots(self, new: list[Lot]) -> None:
         if new:
