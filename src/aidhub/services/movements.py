@@ -50,7 +50,9 @@ class LineRequest:
 
     ``source`` and ``destination`` are ``SITE/LOCATION`` codes. ``batch`` may be left out
     where the source holds one lot of the item; ``owner`` where it holds stock of one owner
-    (or, for receipts, where the receiving site has an operator).
+    (or, for receipts, where the receiving site has an operator). Those defaults look at the
+    stock as it was before the call: in a batch where one movement fills a bin and the next
+    takes from it, give the batch and owner.
     """
 
     item: str
