@@ -8,7 +8,7 @@ returns the first result and writes nothing.
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aidhub.domain.catalog import Item, Lot, check_lot
@@ -24,12 +24,8 @@ from aidhub.domain.ledger import (
     Movement,
     MovementKind,
     MovementLine,
-    Posting,
-    StockKey,
-    apply_postings,
     check_balanced,
     check_line,
-    net_changes,
     postings_of,
     reversing_postings,
 )
@@ -38,6 +34,14 @@ from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import check_key, ensure_same, request_hash
+from aidhub.services.posting import (
+    Draft,
+    PostedMovement,
+    at_movement,
+    prefixed,
+    replayed,
+    write_drafts,
+)
 from aidhub.store.repositories.commands import StoredCommand
 from aidhub.store.uow import UnitOfWork
 
@@ -74,33 +78,6 @@ class MovementRequest:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class PostedMovement:
-    """What posting returned: the movement's id and sequence number; ``replayed`` is True
-    when the key had been used before and nothing new was written."""
-
-    id: uuid.UUID
-    seq: int
-    kind: str
-    replayed: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": str(self.id), "seq": self.seq, "kind": self.kind}
-
-
-@dataclass
-class _Draft:
-    key: str
-    digest: str
-    kind: MovementKind
-    at: dt.datetime
-    postings: tuple[Posting, ...]
-    reference: str = ""
-    note: str = ""
-    reverses: uuid.UUID | None = None
-    result: PostedMovement | None = field(default=None)
-
-
 def post_movement(ctx: Context, request: MovementRequest) -> PostedMovement:
     return post_movements(ctx, [request])[0]
 
@@ -110,13 +87,13 @@ def post_movements(ctx: Context, requests: Sequence[MovementRequest]) -> list[Po
     now = utcnow()
     with ctx.uow(write=True) as uow:
         known = uow.commands.find(r.key for r in requests)
-        drafts: list[_Draft] = []
+        drafts: list[Draft] = []
         for n, request in enumerate(requests, start=1):
             try:
                 drafts.append(_draft(uow, request, now, known))
             except AidhubError as exc:
-                raise _at_movement(exc, n, len(requests)) from None
-        results = _commit(uow, drafts, ctx.actor, now)
+                raise at_movement(exc, n, len(requests)) from None
+        results = write_drafts(uow, drafts, ctx.actor, now)
         uow.commit()
     return results
 
@@ -134,13 +111,13 @@ def reverse_movement(ctx: Context, movement: str, *, key: str, reason: str) -> P
         stored = uow.commands.find([key]).get(key)
         if stored is not None:
             ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
-            return _replayed(stored.result)
+            return replayed(stored.result)
         if uow.ledger.reversal_of(original.id) is not None:
             raise LedgerError(f"movement {original.seq} has already been reversed")
-        draft = _Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
+        draft = Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
                        reference=original.reference, note=reason.strip(),
                        reverses=original.id)
-        result = _commit(uow, [draft], ctx.actor, now)[0]
+        result = write_drafts(uow, [draft], ctx.actor, now)[0]
         uow.commit()
     return result
 
@@ -161,16 +138,6 @@ def _find_movement(uow: UnitOfWork, ref: str) -> Movement:
     return found
 
 
-def _at_movement(exc: AidhubError, n: int, total: int) -> AidhubError:
-    if total == 1:
-        return exc
-    return type(exc)(f"movement {n}: {exc}") if not isinstance(exc, InvalidInput) else \
-        InvalidInput(f"movement {n}: {exc}")
-
-
-def _replayed(result: dict[str, Any]) -> PostedMovement:
-    return PostedMovement(uuid.UUID(result["id"]), result["seq"], result["kind"], replayed=True)
-
 
 # turning a request into postings -------------------------------------------------------
 def _request_data(request: MovementRequest, kind: MovementKind) -> dict[str, Any]:
@@ -189,7 +156,7 @@ def _request_data(request: MovementRequest, kind: MovementKind) -> dict[str, Any
 
 
 def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
-           known: dict[str, StoredCommand]) -> _Draft:
+           known: dict[str, StoredCommand]) -> Draft:
     key = check_key(request.key)
     try:
         kind = MovementKind(str(request.kind).lower())
@@ -207,20 +174,20 @@ def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
         raise InvalidInput("a movement needs at least one line", field="lines")
     if len(request.reference) > 100:
         raise InvalidInput("a reference has at most 100 characters", field="reference")
-    draft = _Draft(key, digest, kind, at, (), request.reference, request.note)
+    draft = Draft(key, digest, kind, at, (), request.reference, request.note)
     stored = known.get(key)
     if stored is not None:
         ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
-        draft.result = _replayed(stored.result)
+        draft.result = replayed(stored.result)
         return draft
     lines = []
     for n, line in enumerate(request.lines, start=1):
         try:
             lines.append(_line(uow, kind, line))
         except AidhubError as exc:
-            prefix = f"line {n}: " if len(request.lines) > 1 else ""
-            raise type(exc)(prefix + str(exc)) if not isinstance(exc, InvalidInput) else \
-                InvalidInput(prefix + str(exc)) from None
+            if len(request.lines) == 1:
+                raise
+            raise prefixed(exc, f"line {n}: ") from None
     draft.postings = postings_of(lines)
     check_balanced(draft.postings)
     return draft
@@ -281,7 +248,8 @@ def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | No
         rows = [r for r in rows if r.owner == owner.strip().upper()]
     if not rows:
         what = f"{item.code} lot {batch}" if batch else item.code
-        raise InsufficientStock(f"not enough stock: {source.code} holds no {what}")
+        place = f"{_site_of(uow, source).code}/{source.code}"
+        raise InsufficientStock(f"not enough stock: {place} holds no {what}")
     batches = {r.batch for r in rows}
     owners = {r.owner for r in rows}
     if batch is None:
@@ -320,91 +288,3 @@ def _lot(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | None,
             field="expiry",
         )
     return lot
-
-
-# writing -------------------------------------------------------------------------------
-def _commit(uow: UnitOfWork, drafts: Sequence[_Draft], actor: str,
-            now: dt.datetime) -> list[PostedMovement]:
-    """Check stock, number and write the new movements, their audit records and balances."""
-    fresh: list[_Draft] = []
-    by_key: dict[str, _Draft] = {}
-    for d in drafts:
-        if d.result is not None:
-            continue
-        twin = by_key.get(d.key)
-        if twin is not None:  # the same key twice in one batch: a retry within the batch
-            ensure_same(d.key, "movement.post", twin.digest, "movement.post", d.digest)
-            continue
-        by_key[d.key] = d
-        fresh.append(d)
-    if fresh:
-        _write(uow, fresh, actor, now)
-    return [d.result or by_key[d.key].result for d in drafts]
-
-
-def _write(uow: UnitOfWork, drafts: list[_Draft], actor: str, now: dt.datetime) -> None:
-    location_ids = {p.key.location_id for d in drafts for p in d.postings}
-    locations = uow.reference.locations_by_id(location_ids)
-    physical = {i: locations[i].physical for i in location_ids}
-    decremented = {p.key for d in drafts for p in d.postings
-                   if p.quantity < 0 and physical[p.key.location_id]}
-    running = uow.ledger.lock_balances(decremented)
-    describe = _describer(uow, locations)
-    for n, d in enumerate(drafts, start=1):
-        try:
-            running.update(apply_postings(running, d.postings, physical.__getitem__, describe))
-        except AidhubError as exc:
-            raise _at_movement(exc, n, len(drafts)) from None
-    node = uow.audit.lock_node()
-    movements: list[Movement] = []
-    command_ids: list[uuid.UUID] = []
-    commands: list[dict[str, Any]] = []
-    for d in drafts:
-        node.movement_seq += 1
-        movement = Movement(new_id(), d.kind, d.at, actor, d.postings, d.note, d.reverses,
-                            node.id, node.movement_seq, d.reference, now)
-        d.result = PostedMovement(movement.id, movement.seq, d.kind.value)
-        command_id = new_id()
-        movements.append(movement)
-        command_ids.append(command_id)
-        commands.append({"id": command_id, "key": d.key, "name": "movement.post",
-                         "request_hash": d.digest, "result": d.result.as_json()})
-        uow.audit.append(now, actor, f"movement.{d.kind.value}", str(movement.id),
-                         movement_payload(movement))
-    uow.commands.add_many(commands, actor, now)
-    uow.ledger.add_movements(movements, command_ids)
-    changes = net_changes(p for d in drafts for p in d.postings)
-    uow.ledger.add_to_balances(changes, physical)
-    uow.audit.flush()
-
-
-def movement_payload(movement: Movement) -> dict[str, Any]:
-    """What the audit record of a movement holds: enough to check the stored postings."""
-    return {
-        "id": str(movement.id),
-        "seq": movement.seq,
-        "kind": movement.kind.value,
-        "at": movement.at.isoformat(),
-        "reference": movement.reference,
-        "note": movement.note,
-        "reverses": str(movement.reverses) if movement.reverses else None,
-        "postings": [posting_tuple(p) for p in movement.postings],
-    }
-
-
-def posting_tuple(p: Posting) -> list[Any]:
-    k = p.key
-    return [str(k.location_id), str(k.item_id), str(k.lot_id), str(k.owner_id), p.quantity]
-
-
-def _describer(uow: UnitOfWork, locations: dict[uuid.UUID, Location]):
-    def describe(key: StockKey) -> str:
-        site = uow.reference.site_by_id(locations[key.location_id].site_id)
-        item = uow.reference.item_by_id(key.item_id)
-        lot = uow.reference.lot_by_id(key.lot_id)
-        what = item.code if item else "the item"
-        if lot is not None and lot.batch:
-            what += f" lot {lot.batch}"
-        return f"{site.code if site else '?'}/{locations[key.location_id].code} ({what})"
-
-    return describe
