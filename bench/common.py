@@ -23,6 +23,15 @@ def pg_url() -> str | None:
         "AIDHUB_TEST_DATABASE_URL")
 
 
+def cleanup(url: str) -> None:
+    """Remove a benchmark's SQLite file (PostgreSQL is wiped at the next start)."""
+    if url.startswith("sqlite:///"):
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        for path in folder.glob("bench.sqlite3*"):
+            path.unlink()
+        folder.rmdir()
+
+
 def fresh(backend: str) -> tuple[Context, str]:
     """An empty, migrated database on ``backend`` ('sqlite' or 'postgresql')."""
     if backend == "sqlite":

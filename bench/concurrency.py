@@ -18,7 +18,7 @@ from aidhub.services import movements, stock, verify
 from aidhub.services.context import Context
 from aidhub.services.movements import LineRequest, MovementRequest
 from aidhub.store import database
-from common import fresh, network, pg_url
+from common import cleanup, fresh, network, pg_url
 
 
 def dispatch(ctx: Context, key: str, qty: int) -> None:
@@ -94,6 +94,7 @@ def main() -> None:
             "audit_verifies": verify.verify_audit(ctx).ok,
         })
         ctx.engine.dispose()
+        cleanup(url)
     print(json.dumps({"benchmark": "concurrency", "results": results}, indent=2))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aidhub.services import movements, stock, verify
-from common import Mix, fresh, network, pg_url
+from common import Mix, cleanup, fresh, network, pg_url
 
 
 def bare_insert(ctx, requests, batch: int) -> float:
@@ -54,7 +54,7 @@ def post(ctx, requests, batch: int) -> float:
 
 def run(backend: str, count: int, batch: int, singles: int, ledger_size: int,
         queries: int) -> dict:
-    ctx, _ = fresh(backend)
+    ctx, url = fresh(backend)
     network(ctx)
     mix = Mix(seed=1)
     requests = [mix.next() for _ in range(count)]
@@ -93,6 +93,7 @@ def run(backend: str, count: int, batch: int, singles: int, ledger_size: int,
         "ledger_verifies": verify.verify_ledger(ctx).ok,
     })
     ctx.engine.dispose()
+    cleanup(url)
     return result
 
 
