@@ -38,17 +38,11 @@ class AuditRecord:
     hash: str
 
     def content(self) -> str:
-        return canonical_json(
-            {
-                "seq": self.seq,
-                "at": self.at,
-                "actor": self.actor,
-                "action": self.action,
-                "subject": self.subject,
-                "payload": self.payload,
-                "prev_hash": self.prev_hash,
-            }
-        )
+        """What the hash covers: every field but the hash, as a JSON array in a fixed
+        order (the payload is already canonical JSON text)."""
+        return json.dumps([self.seq, self.at, self.actor, self.action, self.subject,
+                           self.payload, self.prev_hash], ensure_ascii=False,
+                          separators=(",", ":"))
 
 
 def compute_hash(seq: int, at: str, actor: str, action: str, subject: str, payload: str,

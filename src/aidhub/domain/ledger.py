@@ -40,6 +40,16 @@ class StockKey:
     item_id: uuid.UUID
     lot_id: uuid.UUID
     owner_id: uuid.UUID
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Keys are looked up many times per movement; hashing four UUIDs each time is not
+        # free (uuid.UUID.__hash__ is Python code), so the hash is computed once.
+        object.__setattr__(self, "_hash", hash((self.location_id.int, self.item_id.int,
+                                                 self.lot_id.int, self.owner_id.int)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)

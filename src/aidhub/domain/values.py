@@ -4,6 +4,7 @@ Every parser raises :class:`InvalidInput` naming the field and the expected form
 """
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -14,7 +15,14 @@ _CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 
 def parse_code(raw: object, field: str = "code") -> str:
     """A record code: 1-40 upper-case letters, digits, '.', '_' or '-'. Lower case is folded."""
-    text = str(raw or "").strip().upper()
+    if isinstance(raw, str):
+        return _parse_code_text(raw, field)
+    return _parse_code_text(str(raw or ""), field)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_code_text(raw: str, field: str) -> str:
+    text = raw.strip().upper()
     if not _CODE.match(text):
         raise InvalidInput(
             f"'{raw}' is not a valid code; use 1 to 40 letters, digits, '.', '_' or '-', "

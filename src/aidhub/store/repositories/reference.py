@@ -71,12 +71,14 @@ class ReferenceRepository:
         self.conn.execute(insert(organisations).values(**_values(org)))
         self.created.add_organisation(org)
 
-    def _cached(self, index: str, key: Any, query: Any, convert: Callable[[Row], Any],
-                 remember: Callable[[Any], None]) -> Any:
-        """A record from this unit of work, the shared cache, or the database (then shared)."""
+    def _cached(self, index: str, key: Any, query: Callable[[], Any],
+                 convert: Callable[[Row], Any], remember: Callable[[Any], None]) -> Any:
+        """A record from this unit of work, the shared cache, or the database (then shared).
+        ``query`` builds the statement only when it is needed: building one costs more than
+        a cache hit."""
         found = getattr(self.created, index).get(key) or getattr(self.shared, index).get(key)
         if found is None:
-            row = self.conn.execute(query).one_or_none()
+            row = self.conn.execute(query()).one_or_none()
             if row is None:
                 return None
             found = convert(row)
@@ -84,7 +86,9 @@ class ReferenceRepository:
         return found
 
     def organisation(self, code: str) -> Organisation | None:
-        query = select(organisations).where(organisations.c.code == code)
+        def query():
+            return select(organisations).where(organisations.c.code == code)
+
         return self._cached("organisations", code, query, _organisation,
                             self.shared.add_organisation)
 
@@ -98,12 +102,13 @@ class ReferenceRepository:
         self.created.add_site(site)
 
     def site(self, code: str) -> Site | None:
-        return self._cached("sites", code, select(sites).where(sites.c.code == code), _site,
-                            self.shared.add_site)
+        return self._cached("sites", code, lambda: select(sites).where(sites.c.code == code),
+                            _site, self.shared.add_site)
 
     def site_by_id(self, site_id: uuid.UUID) -> Site | None:
-        return self._cached("sites_by_id", site_id, select(sites).where(sites.c.id == site_id),
-                            _site, self.shared.add_site)
+        return self._cached("sites_by_id", site_id,
+                            lambda: select(sites).where(sites.c.id == site_id), _site,
+                            self.shared.add_site)
 
     def sites(self) -> list[Site]:
         return [_site(r) for r in self.conn.execute(select(sites).order_by(sites.c.code))]
@@ -118,8 +123,10 @@ class ReferenceRepository:
                 self.created.add_location(loc)
 
     def location(self, site_id: uuid.UUID, code: str) -> Location | None:
-        query = select(locations).where(locations.c.site_id == site_id,
-                                        locations.c.code == code)
+        def query():
+            return select(locations).where(locations.c.site_id == site_id,
+                                           locations.c.code == code)
+
         return self._cached("locations", (site_id, code), query, _location,
                             self.shared.add_location)
 
@@ -180,11 +187,13 @@ class ReferenceRepository:
 
     def lot(self, item_id: uuid.UUID, batch: str) -> Lot | None:
         """The lot of an item with that batch number, if there is one."""
-        query = _LOT.params(item=item_id, batch=batch)
-        return self._cached("lots", (item_id, batch), query, _lot, self.shared.add_lot)
+        return self._cached("lots", (item_id, batch),
+                            lambda: _LOT.params(item=item_id, batch=batch), _lot,
+                            self.shared.add_lot)
 
     def lot_by_id(self, lot_id: uuid.UUID) -> Lot | None:
-        return self._cached("lots_by_id", lot_id, select(lots).where(lots.c.id == lot_id), _lot,
+        return self._cached("lots_by_id", lot_id,
+                            lambda: select(lots).where(lots.c.id == lot_id), _lot,
                             self.shared.add_lot)
 
     def add_lots(self, new: list[Lot]) -> None:
