@@ -18,6 +18,8 @@ REF = typer.Option("", "--ref", help="Document reference: GRN, waybill, count sh
 NOTE = typer.Option("", "--note", help="A note kept with the movement.")
 AT = typer.Option(None, "--at", help="When it happened (YYYY-MM-DD HH:MM; default now).")
 KEY = typer.Option(None, "--key", help=KEY_HELP)
+ITEM = typer.Argument(..., help="Item code from the catalog (see `aidhub items list`).")
+QUANTITY = typer.Argument(..., help="A whole number of the item's inventory units.")
 
 
 def place(site: str, text: str) -> str:
@@ -46,7 +48,7 @@ def _post(kind: str, line: LineRequest, key: str | None, ref: str, note: str,
     output.ok(f"{kind} posted as movement {result.seq}{again}")
 
 
-def receive(item: str, quantity: str, site: str = SITE,
+def receive(item: str = ITEM, quantity: str = QUANTITY, site: str = SITE,
             to: str = typer.Option(..., "--to", help="Location that receives the goods."),
             source: str = typer.Option("EXTERNAL", "--from",
                                        help="EXTERNAL (from outside) or IN-TRANSIT."),
@@ -59,7 +61,7 @@ def receive(item: str, quantity: str, site: str = SITE,
                                  expiry, owner), key, ref, note, at)
 
 
-def transfer(item: str, quantity: str, site: str = SITE,
+def transfer(item: str = ITEM, quantity: str = QUANTITY, site: str = SITE,
              source: str = typer.Option(..., "--from", help="Location the goods leave."),
              to: str = typer.Option(..., "--to", help="Location the goods go to."),
              lot: str = LOT, owner: str = OWNER, ref: str = REF, note: str = NOTE,
@@ -69,7 +71,7 @@ def transfer(item: str, quantity: str, site: str = SITE,
                                   None, owner), key, ref, note, at)
 
 
-def dispatch(item: str, quantity: str, site: str = SITE,
+def dispatch(item: str = ITEM, quantity: str = QUANTITY, site: str = SITE,
              source: str = typer.Option(..., "--from", help="Location the goods leave."),
              to: str = typer.Option(None, "--to",
                                     help="Destination site (its IN-TRANSIT) or SITE/LOCATION;"
@@ -83,7 +85,7 @@ def dispatch(item: str, quantity: str, site: str = SITE,
                                   owner), key, ref, note, at)
 
 
-def adjust(item: str, site: str = SITE,
+def adjust(item: str = ITEM, site: str = SITE,
            location: str = typer.Option(..., "--location", help="Location counted."),
            found: int = typer.Option(None, "--found", help="Units found beyond the books."),
            missing: int = typer.Option(None, "--missing", help="Units missing from the books."),
@@ -100,7 +102,7 @@ def adjust(item: str, site: str = SITE,
           key, ref, reason, at)
 
 
-def dispose(item: str, quantity: str, site: str = SITE,
+def dispose(item: str = ITEM, quantity: str = QUANTITY, site: str = SITE,
             source: str = typer.Option(..., "--from", help="Location the goods leave."),
             reason: str = typer.Option(..., "--reason", help="Why: expired, damaged..."),
             lot: str = LOT, owner: str = OWNER, ref: str = REF, at: str = AT,
