@@ -166,3 +166,34 @@ def item_from_fields(fields: dict[str, str], row: int | None = None,
         if row is None:
             raise
         raise InvalidInput(exc.detail, field=exc.field, row=row) from None
+
+
+class ExpiryAlert(enum.StrEnum):
+    """RITA's expiry alerts: yellow under 9 months, red under 3 months, expired blocked."""
+
+    YELLOW = "yellow"
+    RED = "red"
+    EXPIRED = "expired"
+
+
+def expiry_alert(expiry: dt.date | None, today: dt.date) -> ExpiryAlert | None:
+    if expiry is None:
+        return None
+    if expiry < today:
+        return ExpiryAlert.EXPIRED
+    if expiry < _add_months(today, 3):
+        return ExpiryAlert.RED
+    if expiry < _add_months(today, 9):
+        return ExpiryAlert.YELLOW
+    return None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

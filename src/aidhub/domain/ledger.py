@@ -34,19 +34,23 @@ class MovementKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StockKey:
-    """What a balance is kept for: a location holding an item's lot for an owner."""
+    """What a balance is kept for: a location holding an item's lot for an owner, under an
+    earmark (a donor's restriction on use; empty when there is none). Ownership and earmark
+    travel with the goods: no movement changes them."""
 
     location_id: uuid.UUID
     item_id: uuid.UUID
     lot_id: uuid.UUID
     owner_id: uuid.UUID
+    earmark: str = ""
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Keys are looked up many times per movement; hashing four UUIDs each time is not
         # free (uuid.UUID.__hash__ is Python code), so the hash is computed once.
         object.__setattr__(self, "_hash", hash((self.location_id.int, self.item_id.int,
-                                                 self.lot_id.int, self.owner_id.int)))
+                                                 self.lot_id.int, self.owner_id.int,
+                                                 self.earmark)))
 
     def __hash__(self) -> int:
         return self._hash
@@ -70,10 +74,12 @@ class MovementLine:
     quantity: int
     source: Location
     destination: Location
+    earmark: str = ""
 
     def postings(self) -> tuple[Posting, Posting]:
-        out = StockKey(self.source.id, self.item_id, self.lot_id, self.owner_id)
-        into = StockKey(self.destination.id, self.item_id, self.lot_id, self.owner_id)
+        out = StockKey(self.source.id, self.item_id, self.lot_id, self.owner_id, self.earmark)
+        into = StockKey(self.destination.id, self.item_id, self.lot_id, self.owner_id,
+                        self.earmark)
         return Posting(out, -self.quantity), Posting(into, self.quantity)
 
 
@@ -145,22 +151,24 @@ def postings_of(lines: Iterable[MovementLine]) -> tuple[Posting, ...]:
 
 
 def check_balanced(postings: Iterable[Posting]) -> None:
-    """For each (item, lot, owner) the postings must sum to zero, and none may be zero."""
-    totals: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], int] = defaultdict(int)
+    """For each (item, lot, owner, earmark) the postings must sum to zero, and none may be
+    zero."""
+    totals: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID, str], int] = defaultdict(int)
     count = 0
     for p in postings:
         if not isinstance(p.quantity, int) or isinstance(p.quantity, bool):
             raise UnbalancedMovement(f"posting quantity {p.quantity!r} is not a whole number")
         if p.quantity == 0:
             raise UnbalancedMovement("a posting of zero moves nothing")
-        totals[(p.key.item_id, p.key.lot_id, p.key.owner_id)] += p.quantity
+        totals[(p.key.item_id, p.key.lot_id, p.key.owner_id, p.key.earmark)] += p.quantity
         count += 1
     if count < 2:
         raise UnbalancedMovement("a movement needs at least two postings")
-    for (item, lot, owner), total in totals.items():
+    for (item, lot, owner, earmark), total in totals.items():
         if total != 0:
             raise UnbalancedMovement(
-                f"postings of item {item} lot {lot} owner {owner} sum to {total}, not 0"
+                f"postings of item {item} lot {lot} owner {owner} earmark '{earmark}' sum "
+                f"to {total}, not 0"
             )
 
 

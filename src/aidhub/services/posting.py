@@ -22,6 +22,7 @@ from aidhub.domain.ledger import (
 )
 from aidhub.domain.sites import Location
 from aidhub.services.idempotency import ensure_same
+from aidhub.store.repositories.ledger import posting_values
 from aidhub.store.uow import UnitOfWork
 
 
@@ -138,7 +139,8 @@ def movement_payload(movement: Movement) -> dict[str, Any]:
 
 def posting_tuple(p: Posting) -> list[Any]:
     k = p.key
-    return [str(k.location_id), str(k.item_id), str(k.lot_id), str(k.owner_id), p.quantity]
+    return posting_values(k.location_id, k.item_id, k.lot_id, k.owner_id, p.quantity,
+                          k.earmark)
 
 
 def _describer(uow: UnitOfWork, locations: dict[uuid.UUID, Location]):

@@ -150,6 +150,7 @@ postings = Table(
     Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
     Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
     Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("earmark", String(60), nullable=False, server_default=""),
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("quantity <> 0", name="nonzero"),
     Index("ix_postings_item_location", "item_id", "location_id"),
@@ -164,6 +165,7 @@ balances = Table(
     Column("item_id", Uuid, ForeignKey("items.id"), primary_key=True),
     Column("lot_id", Uuid, ForeignKey("lots.id"), primary_key=True),
     Column("owner_id", Uuid, ForeignKey("organisations.id"), primary_key=True),
+    Column("earmark", String(60), primary_key=True, server_default=""),
     Column("physical", Boolean, nullable=False),
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("NOT physical OR quantity >= 0", name="physical_not_negative"),
@@ -181,4 +183,152 @@ audit_records = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Inbound ---------------------------------------------------------------------------------
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Numbering of documents and identifiers (GRN numbers, consignment numbers, SSCC serials).
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("mode", String(10), nullable=False),
+    Column("route", String(30), nullable=False),
+    Column("provider_type", String(20), nullable=False),
+)
+
+consignments = Table(
+    "consignments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("consignor_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("consignee_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("donor_id", Uuid, ForeignKey("organisations.id")),
+    Column("channel_id", Uuid, ForeignKey("channels.id")),
+    Column("point_of_entry_id", Uuid, ForeignKey("sites.id")),
+    Column("state", String(20), nullable=False),
+    Column("eta", Date),
+    Column("document_type", String(20)),
+    Column("document_number", String(60), nullable=False, server_default=""),
+    Column("vehicle", String(100), nullable=False, server_default=""),
+    Column("driver", String(100), nullable=False, server_default=""),
+    Column("seals", String(200), nullable=False, server_default=""),
+    Column("arrived_at", UTCDateTime),
+    Column("documents_checked", Text, nullable=False, server_default=""),
+    Column("clearance", String(20)),
+    Column("seal_check", String(20)),
+    Column("seals_found", String(200), nullable=False, server_default=""),
+    Column("protest_letter", String(100), nullable=False, server_default=""),
+    Column("survey_report", String(100), nullable=False, server_default=""),
+    Column("source_hash", String(64), index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_consignments_hub_state", "hub_id", "state"),
+)
+
+consignment_lines = Table(
+    "consignment_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("consignment_id", Uuid, ForeignKey("consignments.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id")),
+    Column("description", String(300), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("unit", String(30), nullable=False),
+    Column("batch", String(60), nullable=False, server_default=""),
+    Column("expiry", Date),
+    Column("weight_kg", Numeric(14, 3)),
+    Column("volume_m3", Numeric(14, 4)),
+    Column("value", Numeric(16, 2)),
+    Column("currency", String(3), nullable=False, server_default=""),
+    Column("donor_id", Uuid, ForeignKey("organisations.id")),
+    Column("earmark", String(60), nullable=False, server_default=""),
+    Column("sscc", String(18), nullable=False, server_default=""),
+    Column("received", BigInteger, nullable=False, server_default="0"),
+    Column("short", BigInteger, nullable=False, server_default="0"),
+    Column("closed", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("consignment_id", "line_no", name="uq_consignment_lines_line"),
+)
+
+# The consignment's timeline: every change of state and every movement, who, when, why.
+consignment_events = Table(
+    "consignment_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("consignment_id", Uuid, ForeignKey("consignments.id"), nullable=False,
+           index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("from_state", String(20)),
+    Column("to_state", String(20)),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("movement_id", Uuid, ForeignKey("movements.id")),
+    Column("document", String(40), nullable=False, server_default=""),
+)
+
+grns = Table(
+    "grns",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("consignment_id", Uuid, ForeignKey("consignments.id"), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("received_by", String(100), nullable=False),
+    Column("delivered_by", String(100), nullable=False, server_default=""),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("movement_id", Uuid, ForeignKey("movements.id"), nullable=False),
+)
+
+grn_lines = Table(
+    "grn_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("grn_id", Uuid, ForeignKey("grns.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("consignment_line_id", Uuid, ForeignKey("consignment_lines.id")),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("earmark", String(60), nullable=False, server_default=""),
+    Column("good", BigInteger, nullable=False),
+    Column("damaged", BigInteger, nullable=False),
+    Column("over", BigInteger, nullable=False),
+    Column("short", BigInteger, nullable=False),
+    Column("priority", Integer),
+    Column("category", String(30)),
+    Column("disposition", String(20)),
+    Column("triage_reason", Text, nullable=False, server_default=""),
+    Column("triaged_at", UTCDateTime),
+    Column("triaged_by", String(100)),
+)
+
+handling_units = Table(
+    "handling_units",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("sscc", String(18), nullable=False, unique=True),
+    Column("grn_line_id", Uuid, ForeignKey("grn_lines.id"), nullable=False, index=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("location_id", Uuid, ForeignKey("locations.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("put_away_at", UTCDateTime),
 )

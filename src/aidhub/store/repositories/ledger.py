@@ -40,6 +40,7 @@ class StockRow:
     quantity: int
     weight_kg: Decimal
     volume_m3: Decimal
+    earmark: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,14 @@ _DECREMENT = (
     .where(balances.c.location_id == bindparam("k_location"),
            balances.c.item_id == bindparam("k_item"),
            balances.c.lot_id == bindparam("k_lot"),
-           balances.c.owner_id == bindparam("k_owner"))
+           balances.c.owner_id == bindparam("k_owner"),
+           balances.c.earmark == bindparam("k_earmark"))
     .values(quantity=balances.c.quantity + bindparam("change"))
 )
 
 
 _KEY_COLUMNS = (balances.c.location_id, balances.c.item_id, balances.c.lot_id,
-                balances.c.owner_id)
+                balances.c.owner_id, balances.c.earmark)
 _READ_BALANCES = select(*_KEY_COLUMNS, balances.c.quantity).where(
     tuple_(*_KEY_COLUMNS).in_(bindparam("keys", expanding=True)))
 _LOCK_BALANCES = _READ_BALANCES.order_by(*_KEY_COLUMNS).with_for_update()
@@ -83,8 +85,7 @@ def _upsert(dialect: str):
     """INSERT a balance row, or add to the quantity of the row that is there."""
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(balances)
     return stmt.on_conflict_do_update(
-        index_elements=[balances.c.location_id, balances.c.item_id, balances.c.lot_id,
-                        balances.c.owner_id],
+        index_elements=list(_KEY_COLUMNS),
         set_={"quantity": balances.c.quantity + stmt.excluded.quantity},
     )
 
@@ -102,14 +103,15 @@ class LedgerRepository:
         wait on each other in a circle); on SQLite the whole database is already locked.
         """
         wanted = sorted(set(keys), key=lambda k: (str(k.location_id), str(k.item_id),
-                                                  str(k.lot_id), str(k.owner_id)))
+                                                  str(k.lot_id), str(k.owner_id),
+                                                  k.earmark))
         found: dict[StockKey, int] = {}
         query = _LOCK_BALANCES if self.locks_rows else _READ_BALANCES
         for start in range(0, len(wanted), 500):
-            chunk = [(k.location_id, k.item_id, k.lot_id, k.owner_id)
+            chunk = [(k.location_id, k.item_id, k.lot_id, k.owner_id, k.earmark)
                      for k in wanted[start : start + 500]]
             for r in self.conn.execute(query, {"keys": chunk}):
-                found[StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id)] = r.quantity
+                found[_key(r)] = r.quantity
         return found
 
     def add_movements(self, new: list[Movement], command_ids: list[uuid.UUID]) -> None:
@@ -131,6 +133,7 @@ class LedgerRepository:
             [
                 {"movement_id": m.id, "line_no": n, "location_id": p.key.location_id,
                  "item_id": p.key.item_id, "lot_id": p.key.lot_id, "owner_id": p.key.owner_id,
+                 "earmark": p.key.earmark,
                  "quantity": p.quantity}
                 for m in new
                 for n, p in enumerate(m.postings, start=1)
@@ -150,13 +153,15 @@ class LedgerRepository:
             if not q:
                 continue
             row = {"location_id": k.location_id, "item_id": k.item_id, "lot_id": k.lot_id,
-                   "owner_id": k.owner_id, "physical": physical[k.location_id], "quantity": q}
+                   "owner_id": k.owner_id, "earmark": k.earmark,
+                   "physical": physical[k.location_id], "quantity": q}
             (updates if q < 0 and row["physical"] else upserts).append(row)
         if updates:
             self.conn.execute(
                 _DECREMENT,
                 [{"k_location": r["location_id"], "k_item": r["item_id"], "k_lot": r["lot_id"],
-                  "k_owner": r["owner_id"], "change": r["quantity"]} for r in updates],
+                  "k_owner": r["owner_id"], "k_earmark": r["earmark"],
+                  "change": r["quantity"]} for r in updates],
             )
         if upserts:
             self.conn.execute(_upsert(self.conn.dialect.name), upserts)
@@ -191,8 +196,7 @@ class LedgerRepository:
                 .order_by(postings.c.movement_id, postings.c.line_no)
             ):
                 by_movement[p.movement_id].append(
-                    Posting(StockKey(p.location_id, p.item_id, p.lot_id, p.owner_id),
-                            p.quantity)
+                    Posting(_key(p), p.quantity)
                 )
         return [
             Movement(r.id, MovementKind(r.kind), r.at, r.actor, tuple(by_movement[r.id]),
@@ -210,7 +214,7 @@ class LedgerRepository:
                 locations.c.kind.label("location_kind"), items.c.code.label("item"),
                 items.c.name_en, items.c.unit, lots.c.batch, lots.c.expiry,
                 organisations.c.code.label("owner"), balances.c.quantity,
-                items.c.weight_kg, items.c.volume_m3,
+                items.c.weight_kg, items.c.volume_m3, balances.c.earmark,
             )
             .select_from(
                 balances.join(locations, balances.c.location_id == locations.c.id)
@@ -236,7 +240,7 @@ class LedgerRepository:
         return [
             StockRow(r.site, r.location, r.location_kind, r.item, r.name_en, r.unit, r.batch,
                      r.expiry, r.owner, r.quantity, r.weight_kg * r.quantity,
-                     r.volume_m3 * r.quantity)
+                     r.volume_m3 * r.quantity, r.earmark)
             for r in self.conn.execute(query)
         ]
 
@@ -317,16 +321,16 @@ class LedgerRepository:
         """Every balance recomputed from the postings alone."""
         query = select(
             postings.c.location_id, postings.c.item_id, postings.c.lot_id,
-            postings.c.owner_id, func.sum(postings.c.quantity).label("quantity"),
+            postings.c.owner_id, postings.c.earmark,
+            func.sum(postings.c.quantity).label("quantity"),
         ).group_by(postings.c.location_id, postings.c.item_id, postings.c.lot_id,
-                   postings.c.owner_id)
+                   postings.c.owner_id, postings.c.earmark)
         for r in self.conn.execute(query):
-            yield StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id), int(r.quantity)
+            yield _key(r), int(r.quantity)
 
     def stored_balances(self) -> Iterator[tuple[StockKey, int, bool]]:
         for r in self.conn.execute(select(balances)):
-            yield (StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id), r.quantity,
-                   r.physical)
+            yield _key(r), r.quantity, r.physical
 
     def unbalanced_movements(self) -> list[tuple[uuid.UUID, int]]:
         """Movements whose postings do not sum to zero for some (item, lot, owner)."""
@@ -334,7 +338,7 @@ class LedgerRepository:
         query = (
             select(postings.c.movement_id, total.label("total"))
             .group_by(postings.c.movement_id, postings.c.item_id, postings.c.lot_id,
-                      postings.c.owner_id)
+                      postings.c.owner_id, postings.c.earmark)
             .having(total != 0)
         )
         return [(r.movement_id, int(r.total)) for r in self.conn.execute(query)]
@@ -344,7 +348,7 @@ class LedgerRepository:
         query = (
             select(movements.c.id, movements.c.seq, postings.c.location_id,
                    postings.c.item_id, postings.c.lot_id, postings.c.owner_id,
-                   postings.c.quantity)
+                   postings.c.earmark, postings.c.quantity)
             .join(postings, postings.c.movement_id == movements.c.id)
             .order_by(movements.c.seq, postings.c.line_no)
             .execution_options(yield_per=10000)
@@ -355,13 +359,27 @@ class LedgerRepository:
                 if current_id is not None:
                     yield current_id, current_seq, current
                 current_id, current_seq, current = r.id, r.seq, []
-            current.append((str(r.location_id), str(r.item_id), str(r.lot_id),
-                            str(r.owner_id), r.quantity))
+            current.append(posting_values(r.location_id, r.item_id, r.lot_id, r.owner_id,
+                                          r.quantity, r.earmark))
         if current_id is not None:
             yield current_id, current_seq, current
 
     def count_movements(self) -> int:
         return self.conn.execute(select(func.count()).select_from(movements)).scalar_one()
+
+
+def _key(r: Any) -> StockKey:
+    return StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id, r.earmark)
+
+
+def posting_values(location_id: uuid.UUID, item_id: uuid.UUID, lot_id: uuid.UUID,
+                   owner_id: uuid.UUID, quantity: int, earmark: str) -> list[Any]:
+    """A posting as the audit record holds it (the earmark only when there is one, so that
+    records written before earmarks existed still compare equal)."""
+    values: list[Any] = [str(location_id), str(item_id), str(lot_id), str(owner_id), quantity]
+    if earmark:
+        values.append(earmark)
+    return values
 
 
 def _card_line(c: dict[str, Any]) -> CardLine:
