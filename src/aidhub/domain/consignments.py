@@ -137,6 +137,15 @@ class Consignment:
     vehicle: str = ""
     driver: str = ""
     seals: str = ""
+    donor_id: uuid.UUID | None = None
+    arrived_at: dt.datetime | None = None
+    documents_checked: str = ""
+    clearance: ClearanceState | None = None
+    seal_check: SealCheck | None = None
+    seals_found: str = ""
+    protest_letter: str = ""
+    survey_report: str = ""
+    source_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +168,13 @@ class ConsignmentLine:
     donor_id: uuid.UUID | None = None
     earmark: str = ""
     sscc: str = ""
+    received: int = 0
+    short: int = 0
+    closed: bool = False
+    transit_lot_id: uuid.UUID | None = None
+    in_transit: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        """What is still expected: announced, not received, not declared short."""
+        return 0 if self.closed else max(0, self.quantity - self.received)

@@ -30,6 +30,8 @@ class MovementKind(enum.StrEnum):
     DISPOSAL = "disposal"  # from a physical location to DISPOSED
     DELIVERY = "delivery"  # proof of delivery: IN-TRANSIT to DISTRIBUTED (or LOST on the way)
     REVERSAL = "reversal"  # the exact opposite of an earlier movement
+    INBOUND = "inbound"  # announced goods on their way: EXTERNAL to IN-TRANSIT
+    RETURN = "return"  # goods sent back to where they came from: to EXTERNAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,13 @@ def check_line(kind: MovementKind, line: MovementLine) -> None:
         ok = src.kind is LocationKind.IN_TRANSIT and dst.kind in (
             LocationKind.DISTRIBUTED, LocationKind.LOST) and src.site_id == dst.site_id
         rule = "a delivery goes from IN-TRANSIT to DISTRIBUTED or LOST of the same site"
+    elif kind is MovementKind.INBOUND:
+        ok = src.kind is LocationKind.EXTERNAL and dst.kind is LocationKind.IN_TRANSIT
+        rule = "inbound goods go from EXTERNAL to IN-TRANSIT"
+    elif kind is MovementKind.RETURN:
+        ok = (src.physical or src.kind is LocationKind.IN_TRANSIT) and (
+            dst.kind is LocationKind.EXTERNAL)
+        rule = "a return goes from a physical location or IN-TRANSIT to EXTERNAL"
     elif kind is MovementKind.ADJUSTMENT:
         ok = (src.physical and dst.kind is LocationKind.LOST) or (
             src.kind is LocationKind.LOST and dst.physical

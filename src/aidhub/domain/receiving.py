@@ -11,10 +11,12 @@ several lot/expiry combinations; goods not on the pre-advice may arrive too. The
 
 import datetime as dt
 import enum
+import uuid
 from dataclasses import dataclass
 
 from aidhub.domain.catalog import SumaCategory
 from aidhub.domain.errors import InvalidInput
+from aidhub.domain.ledger import Posting, StockKey, check_balanced
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +99,74 @@ def check_triage(triage: Triage, expiry: dt.date | None, today: dt.date) -> None
     if expiry is not None and expiry < today and triage.priority is not Priority.NON_PRIORITY:
         raise InvalidInput(f"the goods expired on {expiry}: they are blocked and can only be "
                            "priority 3", field="priority")
+
+
+@dataclass(frozen=True, slots=True)
+class GrnPlaces:
+    """The hub's locations a GRN posts between."""
+
+    external: uuid.UUID
+    in_transit: uuid.UUID
+    receiving: uuid.UUID
+    quarantine: uuid.UUID
+    lost: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPart:
+    """One counted lot of a GRN. ``from_transit`` of the good + damaged quantity comes out
+    of what the consignment line has in IN-TRANSIT (under ``transit_lot_id``); the rest
+    (goods not announced, or more than announced) comes straight from EXTERNAL."""
+
+    item_id: uuid.UUID
+    lot_id: uuid.UUID
+    owner_id: uuid.UUID
+    earmark: str
+    good: int
+    damaged: int
+    transit_lot_id: uuid.UUID | None = None
+    from_transit: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ShortClosure:
+    """What a closed line leaves in IN-TRANSIT: announced, never received; written off to
+    LOST (the carrier's or consignor's loss, reported as such)."""
+
+    item_id: uuid.UUID
+    lot_id: uuid.UUID
+    owner_id: uuid.UUID
+    earmark: str
+    quantity: int
+
+
+def grn_postings(parts: list[ReceiptPart], shorts: list[ShortClosure],
+                 places: GrnPlaces) -> tuple[Posting, ...]:
+    """The postings of a GRN: announced goods out of IN-TRANSIT, anything else out of
+    EXTERNAL; good into the receiving area, damaged into quarantine. When the lot counted
+    is not the lot announced, the announcement is handed back to EXTERNAL and the counted
+    lot comes from EXTERNAL, so that every (item, lot, owner, earmark) still balances."""
+    out: list[Posting] = []
+
+    def post(location: uuid.UUID, item, lot, owner, earmark: str, qty: int) -> None:
+        if qty:
+            out.append(Posting(StockKey(location, item, lot, owner, earmark), qty))
+
+    for p in parts:
+        counted = p.good + p.damaged
+        taken = min(p.from_transit, counted)
+        if taken and p.transit_lot_id is None:
+            raise ValueError("from_transit needs the lot the line has in transit")
+        if taken:
+            post(places.in_transit, p.item_id, p.transit_lot_id, p.owner_id, p.earmark, -taken)
+            if p.transit_lot_id != p.lot_id:
+                post(places.external, p.item_id, p.transit_lot_id, p.owner_id, p.earmark, taken)
+                post(places.external, p.item_id, p.lot_id, p.owner_id, p.earmark, -taken)
+        post(places.external, p.item_id, p.lot_id, p.owner_id, p.earmark, -(counted - taken))
+        post(places.receiving, p.item_id, p.lot_id, p.owner_id, p.earmark, p.good)
+        post(places.quarantine, p.item_id, p.lot_id, p.owner_id, p.earmark, p.damaged)
+    for s in shorts:
+        post(places.in_transit, s.item_id, s.lot_id, s.owner_id, s.earmark, -s.quantity)
+        post(places.lost, s.item_id, s.lot_id, s.owner_id, s.earmark, s.quantity)
+    check_balanced(out)
+    return tuple(out)

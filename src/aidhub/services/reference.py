@@ -1,6 +1,7 @@
 """Organisations, sites, locations and the item catalog."""
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ from aidhub.domain.sites import (
 )
 from aidhub.domain.values import parse_code, parse_optional
 from aidhub.interop.tables import read_csv
-from aidhub.services.context import Context, utcnow
-from aidhub.services.idempotency import check_key, replay, request_hash
+from aidhub.services.context import Context
+from aidhub.services.idempotency import run_command
 from aidhub.store.uow import UnitOfWork
 
 
@@ -32,26 +33,6 @@ def _enum(enum_type: Any, raw: str, field: str) -> Any:
     except ValueError:
         allowed = ", ".join(e.value for e in enum_type)
         raise InvalidInput(f"'{raw}' is not one of: {allowed}", field=field) from None
-
-
-def _run(ctx: Context, key: str, name: str, request: dict[str, Any], work) -> Any:
-    """Run ``work(uow, now)`` once per idempotency key, record it and audit it."""
-    key = check_key(key)
-    digest = request_hash(name, request)
-    now = utcnow()
-    with ctx.uow(write=True) as uow:
-        previous = replay(uow, key, name, digest)
-        if previous is not None:
-            return previous
-        subject, result = work(uow)
-        uow.commands.add_many(
-            [{"key": key, "name": name, "request_hash": digest, "result": result}],
-            ctx.actor, now,
-        )
-        uow.audit.append(now, ctx.actor, name, subject, request)
-        uow.audit.flush()
-        uow.commit()
-    return result
 
 
 # organisations -----------------------------------------------------------------------
@@ -69,7 +50,7 @@ def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
                "name_ar": parse_optional(name_ar),
                "country": country.upper() if country else None}
 
-    def work(uow: UnitOfWork):
+    def work(uow: UnitOfWork, now: dt.datetime):
         if uow.reference.organisation(code) is not None:
             raise AlreadyExists(f"an organisation with code {code} already exists")
         org = Organisation(new_id(), code, request["name"], org_type, request["name_ar"],
@@ -77,7 +58,7 @@ def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
         uow.reference.add_organisation(org)
         return code, {"id": str(org.id), "code": code}
 
-    return _run(ctx, key, "organisation.add", request, work)
+    return run_command(ctx, key, "organisation.add", request, work)
 
 
 def organisation(uow: UnitOfWork, code: str) -> Organisation:
@@ -118,7 +99,7 @@ def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
                "operator": parse_code(operator, "operator") if operator else None,
                "population": population}
 
-    def work(uow: UnitOfWork):
+    def work(uow: UnitOfWork, now: dt.datetime):
         if uow.reference.site(code) is not None:
             raise AlreadyExists(f"a site with code {code} already exists")
         operator_id = organisation(uow, operator).id if operator else None
@@ -130,7 +111,7 @@ def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
         )
         return code, {"id": str(site.id), "code": code}
 
-    return _run(ctx, key, "site.add", request, work)
+    return run_command(ctx, key, "site.add", request, work)
 
 
 def site(uow: UnitOfWork, code: str) -> Site:
@@ -153,7 +134,7 @@ def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str
     request = {"site": parse_code(site_code, "site"), "code": code, "kind": loc_kind.value,
                "name": (name or code).strip()}
 
-    def work(uow: UnitOfWork):
+    def work(uow: UnitOfWork, now: dt.datetime):
         the_site = site(uow, site_code)
         if uow.reference.location(the_site.id, code) is not None:
             raise AlreadyExists(f"site {the_site.code} already has a location {code}")
@@ -162,7 +143,7 @@ def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str
         )
         return f"{the_site.code}/{code}", {"site": the_site.code, "code": code}
 
-    return _run(ctx, key, "location.add", request, work)
+    return run_command(ctx, key, "location.add", request, work)
 
 
 def list_sites(ctx: Context) -> list[Site]:
@@ -218,7 +199,7 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
         raise _rejected(problems)
     request = [_item_request(i) for i in parsed]
 
-    def work(uow: UnitOfWork):
+    def work(uow: UnitOfWork, now: dt.datetime):
         new, changed, same = [], [], 0
         for item in parsed:
             known = uow.reference.item(item.code)
@@ -244,7 +225,7 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
         result = {"added": len(new), "updated": len(changed), "unchanged": same}
         return f"{len(parsed)} items", result
 
-    result = _run(ctx, key, "catalog.import", {"items": request}, work)
+    result = run_command(ctx, key, "catalog.import", {"items": request}, work)
     return CatalogImport(**result)
 
 

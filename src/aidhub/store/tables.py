@@ -265,6 +265,10 @@ consignment_lines = Table(
     Column("received", BigInteger, nullable=False, server_default="0"),
     Column("short", BigInteger, nullable=False, server_default="0"),
     Column("closed", Boolean, nullable=False, server_default="0"),
+    # What this line has in the hub's IN-TRANSIT location, and under which lot: posted when
+    # the consignment is on its way, taken out by GRNs (and by a short when it is closed).
+    Column("transit_lot_id", Uuid, ForeignKey("lots.id")),
+    Column("in_transit", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("consignment_id", "line_no", name="uq_consignment_lines_line"),
 )
 

@@ -16,6 +16,7 @@ from aidhub.store.cache import ReferenceCache
 from aidhub.store.database import storage_errors
 from aidhub.store.repositories.audit import AuditRepository
 from aidhub.store.repositories.commands import CommandRepository
+from aidhub.store.repositories.inbound import InboundRepository
 from aidhub.store.repositories.ledger import LedgerRepository
 from aidhub.store.repositories.reference import ReferenceRepository
 
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self.conn)
         self.audit = AuditRepository(self.conn)
         self.commands = CommandRepository(self.conn)
+        self.inbound = InboundRepository(self.conn)
         return self
 
     def commit(self) -> None:

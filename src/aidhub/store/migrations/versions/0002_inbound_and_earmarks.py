@@ -150,10 +150,15 @@ def upgrade() -> None:
         sa.Column("received", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("short", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("closed", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column("transit_lot_id", sa.Uuid(), nullable=True),
+        sa.Column("in_transit", sa.BigInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["consignment_id"],
             ["consignments.id"],
             name=op.f("fk_consignment_lines_consignment_id_consignments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["transit_lot_id"], ["lots.id"], name=op.f("fk_consignment_lines_transit_lot_id_lots")
         ),
         sa.ForeignKeyConstraint(
             ["donor_id"],
