@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aidhub.domain.catalog import Item, Lot, check_lot
+from aidhub.domain.catalog import Item
 from aidhub.domain.errors import (
     AidhubError,
     InsufficientStock,
@@ -19,7 +19,6 @@ from aidhub.domain.errors import (
     LedgerError,
     NotFound,
 )
-from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import (
     Movement,
     MovementKind,
@@ -34,6 +33,7 @@ from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import check_key, ensure_same, request_hash
+from aidhub.services.lots import lot_for
 from aidhub.services.posting import (
     Draft,
     PostedMovement,
@@ -226,7 +226,7 @@ def _line(uow: UnitOfWork, kind: MovementKind, line: LineRequest) -> MovementLin
         owner_id = site.operator_id
     else:
         owner_id = reference.organisation(uow, owner_code).id
-    lot = _lot(uow, item, batch, expiry, create=inbound)
+    lot = lot_for(uow, item, batch, expiry, create=inbound)
     moved = MovementLine(item.id, lot.id, owner_id, quantity, source, destination)
     check_line(kind, moved)
     return moved
@@ -269,22 +269,3 @@ def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | No
             )
         owner = owners.pop()
     return batch, owner
-
-
-def _lot(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | None,
-         *, create: bool) -> Lot:
-    batch = (batch or "").strip()
-    lot = uow.reference.lot(item.id, batch)
-    if lot is None:
-        if not create:
-            raise NotFound(f"{item.code} has no lot '{batch}'; check the batch number")
-        batch, expiry = check_lot(item, batch, expiry)
-        lot = Lot(new_id(), item.id, batch, expiry)
-        uow.reference.add_lots([lot])
-    elif expiry is not None and lot.expiry is not None and expiry != lot.expiry:
-        raise InvalidInput(
-            f"lot {batch} of {item.code} expires on {lot.expiry}, not {expiry}; "
-            "check the batch number and the date",
-            field="expiry",
-        )
-    return lot

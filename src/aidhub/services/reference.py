@@ -27,7 +27,8 @@ from aidhub.services.idempotency import run_command
 from aidhub.store.uow import UnitOfWork
 
 
-def _enum(enum_type: Any, raw: str, field: str) -> Any:
+def choice(enum_type: Any, raw: str, field: str) -> Any:
+    """The member of ``enum_type`` a user typed, or an error listing the choices."""
     try:
         return enum_type(str(raw).strip().lower())
     except ValueError:
@@ -39,7 +40,7 @@ def _enum(enum_type: Any, raw: str, field: str) -> Any:
 def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
                      name_ar: str | None = None, country: str | None = None) -> dict[str, Any]:
     code = parse_code(code)
-    org_type = _enum(OrganisationType, type, "type")
+    org_type = choice(OrganisationType, type, "type")
     if not name.strip():
         raise InvalidInput("give the organisation's name", field="name")
     country = parse_optional(country)
@@ -83,7 +84,7 @@ def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
     from aidhub.domain.values import parse_decimal
 
     code = parse_code(code)
-    site_kind = _enum(SiteKind, kind, "kind")
+    site_kind = choice(SiteKind, kind, "kind")
     if not name.strip():
         raise InvalidInput("give the site's name", field="name")
     lat_d = None if lat in (None, "") else parse_decimal(lat, "lat", minimum=Decimal(-90))
@@ -126,7 +127,7 @@ def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str
                  name: str | None = None) -> dict[str, Any]:
     """Add a physical location (zone, bin, quarantine area, vehicle) to a site."""
     code = parse_code(code)
-    loc_kind = _enum(LocationKind, kind, "kind")
+    loc_kind = choice(LocationKind, kind, "kind")
     if not loc_kind.physical:
         raise InvalidInput(
             f"{loc_kind.value} is a virtual location; every site already has one", field="kind"

@@ -217,6 +217,16 @@ class InboundRepository:
         return self.conn.execute(
             select(handling_units).where(handling_units.c.sscc == sscc)).one_or_none()
 
+    def unit_with_line(self, sscc: str) -> tuple[Row, Row, Row] | None:
+        """A handling unit with its GRN and GRN line."""
+        unit = self.unit(sscc)
+        if unit is None:
+            return None
+        line = self.conn.execute(
+            select(grn_lines).where(grn_lines.c.id == unit.grn_line_id)).one()
+        grn = self.conn.execute(select(grns).where(grns.c.id == line.grn_id)).one()
+        return unit, grn, line
+
     def units_of_grn(self, grn_id: uuid.UUID) -> list[Row]:
         return list(self.conn.execute(
             select(handling_units)

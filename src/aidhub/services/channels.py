@@ -1,0 +1,71 @@
+"""Channels (how consignments reach a hub) and hub settings."""
+
+import datetime as dt
+from typing import Any
+
+from aidhub.domain.channels import Channel, Route, TransportMode
+from aidhub.domain.errors import AlreadyExists, InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.domain.organisations import OrganisationType
+from aidhub.domain.values import parse_code
+from aidhub.services.context import Context
+from aidhub.services.idempotency import run_command
+from aidhub.services.reference import choice
+from aidhub.store.uow import UnitOfWork
+
+SETTINGS = {
+    "gs1.company_prefix": "the GS1 company prefix for SSCCs on pallet labels (7-10 digits)",
+    "hub.name": "the name printed at the top of documents",
+}
+
+
+def add_channel(ctx: Context, *, key: str, code: str, name: str, mode: str, route: str,
+                provider_type: str) -> dict[str, Any]:
+    code = parse_code(code)
+    request = {"code": code, "name": name.strip() or code,
+               "mode": choice(TransportMode, mode, "mode").value,
+               "route": choice(Route, route, "route").value,
+               "provider_type": choice(OrganisationType, provider_type, "provider_type").value}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        if uow.inbound.channel(code) is not None:
+            raise AlreadyExists(f"a channel with code {code} already exists")
+        uow.inbound.add_channel(Channel(new_id(), code, request["name"],
+                                        TransportMode(request["mode"]), Route(request["route"]),
+                                        OrganisationType(request["provider_type"])))
+        return code, {"code": code}
+
+    return run_command(ctx, key, "channel.add", request, work)
+
+
+def channel(uow: UnitOfWork, code: str) -> Channel:
+    found = uow.inbound.channel(parse_code(code, "channel"))
+    if found is None:
+        raise NotFound(f"no channel with code '{code}'; see `aidhub channels list`")
+    return found
+
+
+def list_channels(ctx: Context) -> list[Channel]:
+    with ctx.uow() as uow:
+        return uow.inbound.channels()
+
+
+def set_setting(ctx: Context, name: str, value: str, *, key: str) -> dict[str, Any]:
+    if name not in SETTINGS:
+        raise InvalidInput(f"'{name}' is not a setting; settings are: "
+                           + ", ".join(sorted(SETTINGS)), field="name")
+    value = value.strip()
+    if name == "gs1.company_prefix" and not (value.isdigit() and 7 <= len(value) <= 10):
+        raise InvalidInput("a GS1 company prefix is 7 to 10 digits, as GS1 assigned it",
+                           field="value")
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        uow.inbound.set_setting(name, value)
+        return name, {"name": name, "value": value}
+
+    return run_command(ctx, key, "setting.set", {"name": name, "value": value}, work)
+
+
+def settings(ctx: Context) -> dict[str, str | None]:
+    with ctx.uow() as uow:
+        return {name: uow.inbound.setting(name) for name in SETTINGS}

@@ -1,0 +1,422 @@
+"""Pre-advices and the consignment life cycle: registering what is coming, marking it on
+its way and arrived, screening decisions, and reading the timeline and the pipeline."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aidhub.domain.catalog import Item
+from aidhub.domain.channels import TransportDocument
+from aidhub.domain.consignments import (
+    ON_THE_WAY,
+    ClearanceState,
+    Consignment,
+    ConsignmentLine,
+    IllegalTransition,
+    SealCheck,
+    State,
+    check_clearance_step,
+    transition,
+)
+from aidhub.domain.errors import AidhubError, InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.domain.ledger import MovementKind, Posting, StockKey
+from aidhub.domain.sites import SiteKind
+from aidhub.domain.values import parse_date, parse_decimal, parse_quantity
+from aidhub.interop.problems import rejected
+from aidhub.services import reference
+from aidhub.services.channels import channel as find_channel
+from aidhub.services.context import Context
+from aidhub.services.idempotency import request_hash, run_command
+from aidhub.services.lots import lot_for
+from aidhub.services.posting import Draft, write_drafts
+from aidhub.store.repositories.inbound import Event
+from aidhub.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AdviceLine:
+    """A pre-advice line as given: a catalog code, or a description of unidentified goods."""
+
+    quantity: Any
+    item: str | None = None
+    description: str = ""
+    unit: str | None = None
+    batch: str | None = None
+    expiry: Any = None
+    weight_kg: Any = None
+    volume_m3: Any = None
+    value: Any = None
+    currency: str = ""
+    donor: str | None = None
+    earmark: str = ""
+    sscc: str = ""
+
+
+@dataclass(frozen=True)
+class PreAdvice:
+    """What a consignor announces: who sends to whom, how, when, and the lines."""
+
+    hub: str
+    consignor: str
+    consignee: str
+    lines: list[AdviceLine] = field(default_factory=list)
+    donor: str | None = None
+    channel: str | None = None
+    point_of_entry: str | None = None
+    eta: Any = None
+    document_type: str | None = None
+    document_number: str = ""
+    vehicle: str = ""
+    driver: str = ""
+    seals: str = ""
+    pledged: bool = False
+
+
+def _advice_request(advice: PreAdvice) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, dt.date | Decimal) else v) for k, v in
+            {**advice.__dict__, "lines": [
+                {k2: (str(v2) if v2 is not None and not isinstance(v2, str) else v2)
+                 for k2, v2 in ln.__dict__.items()} for ln in advice.lines]}.items()}
+
+
+def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
+                       source_hash: str | None = None) -> dict[str, Any]:
+    """Register a pre-advice (or a pledge): the consignment and its lines, all or nothing.
+    Every bad line is reported with its number and field."""
+    request = _advice_request(advice)
+    if source_hash:
+        request["source_hash"] = source_hash
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        hub = reference.site(uow, advice.hub)
+        if hub.kind not in (SiteKind.HUB, SiteKind.WAREHOUSE):
+            raise InvalidInput(f"{hub.code} is a {hub.kind.value.replace('_', ' ')}; goods are "
+                               "received at a hub or warehouse", field="hub")
+        consignor = reference.organisation(uow, advice.consignor)
+        consignee = reference.organisation(uow, advice.consignee)
+        donor = reference.organisation(uow, advice.donor) if advice.donor else None
+        chan = find_channel(uow, advice.channel) if advice.channel else None
+        entry = None
+        if advice.point_of_entry:
+            entry = reference.site(uow, advice.point_of_entry)
+            if entry.kind is not SiteKind.POINT_OF_ENTRY:
+                raise InvalidInput(f"{entry.code} is not a point of entry",
+                                   field="point_of_entry")
+        doc_type = reference.choice(TransportDocument, advice.document_type,
+                                    "document_type") if advice.document_type else None
+        eta = parse_date(advice.eta, "eta") if advice.eta not in (None, "") else None
+        if not advice.lines:
+            raise InvalidInput("a pre-advice needs at least one line", field="lines")
+        consignment_id = new_id()
+        lines, problems = [], []
+        for n, line in enumerate(advice.lines, start=1):
+            try:
+                lines.append(_line(uow, consignment_id, n, line))
+            except AidhubError as exc:
+                problems.append(f"line {n}: {exc}")
+        if problems:
+            raise rejected(problems)
+        year = now.year
+        serial = uow.inbound.next_number(f"consignment:{hub.code}:{year}")
+        number = f"{hub.code}-IN-{year}-{serial:05d}"
+        state = State.PLEDGED if advice.pledged else State.PRE_ADVISED
+        uow.inbound.add_consignment(Consignment(
+            consignment_id, number, hub.id, consignor.id, consignee.id,
+            chan.id if chan else None, entry.id if entry else None, state, eta, doc_type,
+            advice.document_number.strip(), advice.vehicle.strip(), advice.driver.strip(),
+            advice.seals.strip(), donor.id if donor else None, source_hash=source_hash,
+        ), lines, now)
+        uow.inbound.add_event(consignment_id, now, ctx.actor, "registered", to_state=state,
+                              reason=f"{len(lines)} lines")
+        return number, {"number": number, "lines": len(lines)}
+
+    return run_command(ctx, key, "consignment.register", request, work)
+
+
+def _line(uow: UnitOfWork, consignment_id: uuid.UUID, n: int, line: AdviceLine
+          ) -> ConsignmentLine:
+    quantity = parse_quantity(line.quantity)
+    item: Item | None = reference.item(uow, line.item) if line.item else None
+    description = (line.description or "").strip()
+    if item is None and not description:
+        raise InvalidInput("give the item code or describe the goods", field="item")
+    unit = (line.unit or (item.unit if item else "")).strip().lower()
+    if not unit:
+        raise InvalidInput("give the unit the quantity is counted in", field="unit")
+    if item is not None and unit != item.unit:
+        raise InvalidInput(f"{item.code} is counted in '{item.unit}', not '{unit}'; convert "
+                           "the quantity to the inventory unit", field="unit")
+    expiry = parse_date(line.expiry, "expiry") if line.expiry not in (None, "") else None
+
+    def decimal(value: Any, name: str) -> Decimal | None:
+        return None if value in (None, "") else parse_decimal(value, name)
+
+    donor = reference.organisation(uow, line.donor).id if line.donor else None
+    currency = (line.currency or "").strip().upper()
+    if currency and (len(currency) != 3 or not currency.isalpha()):
+        raise InvalidInput(f"'{line.currency}' is not a currency code (USD, EUR...)",
+                           field="currency")
+    return ConsignmentLine(
+        new_id(), consignment_id, n, item.id if item else None,
+        (description or (item.name_en if item else ""))[:300], quantity, unit,
+        (line.batch or "").strip(), expiry, decimal(line.weight_kg, "weight_kg"),
+        decimal(line.volume_m3, "volume_m3"), decimal(line.value, "value"), currency, donor,
+        (line.earmark or "").strip()[:60], (line.sscc or "").strip(),
+    )
+
+
+def consignment(uow: UnitOfWork, number: str, *, lock: bool = False) -> Consignment:
+    found = uow.inbound.consignment(str(number).strip().upper(), lock=lock)
+    if found is None:
+        raise NotFound(f"no consignment {number}; see `aidhub consignments list`")
+    return found
+
+
+def line_owner(line: ConsignmentLine, c: Consignment) -> uuid.UUID:
+    """Whose goods these are: the line's donor, else the consignment's, else the
+    consignee's."""
+    return line.donor_id or c.donor_id or c.consignee_id
+
+
+# the life cycle -----------------------------------------------------------------------
+def change_state(ctx: Context, number: str, target: State | str, *, key: str,
+                 reason: str = "") -> dict[str, Any]:
+    """Move a consignment to another state of its life cycle, with who, when and why.
+
+    Goods announced on identified lines enter the hub's IN-TRANSIT location when the
+    consignment is first on its way (in transit or arrived); if it is then cancelled,
+    lost or returned, they leave it again (to EXTERNAL, or to LOST)."""
+    target = reference.choice(State, target, "state") if isinstance(target, str) else target
+    request = {"number": str(number).upper(), "to": target.value, "reason": reason.strip()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        c = consignment(uow, number, lock=True)
+        movement = _apply(uow, c, target, reason.strip(), now, ctx.actor, key)
+        return c.number, {"number": c.number, "state": target.value,
+                          "movement": str(movement) if movement else None}
+
+    return run_command(ctx, key, "consignment.state", request, work)
+
+
+def _apply(uow: UnitOfWork, c: Consignment, target: State, reason: str, now: dt.datetime,
+           actor: str, key: str) -> uuid.UUID | None:
+    transition(c.number, c.state, target, reason)
+    movement = None
+    if target in ON_THE_WAY and c.state not in ON_THE_WAY:
+        movement = _announce(uow, c, now, actor, key)
+    elif target in (State.CANCELLED, State.LOST, State.RETURNED):
+        movement = _withdraw(uow, c, target, reason, now, actor, key)
+    changes: dict[str, Any] = {"state": target}
+    if target is State.ARRIVED and c.arrived_at is None:
+        changes["arrived_at"] = now
+    uow.inbound.update_consignment(c.id, **changes)
+    uow.inbound.add_event(c.id, now, actor, target.value, from_state=c.state, to_state=target,
+                          reason=reason, movement_id=movement)
+    return movement
+
+
+def _places(uow: UnitOfWork, hub_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    codes = ("EXTERNAL", "IN-TRANSIT", "LOST", "QUARANTINE", "RECV")
+    found = {code: uow.reference.location(hub_id, code) for code in codes}
+    if found["RECV"] is None:
+        site = uow.reference.site_by_id(hub_id)
+        raise InvalidInput(f"hub {site.code} has no receiving area RECV; add it with "
+                           f"`aidhub locations add {site.code} RECV --kind zone`",
+                           field="hub")
+    return {code: loc.id for code, loc in found.items() if loc is not None}
+
+
+def _announce(uow: UnitOfWork, c: Consignment, now: dt.datetime, actor: str,
+              key: str) -> uuid.UUID | None:
+    """Post the identified lines into the hub's IN-TRANSIT location."""
+    places = _places(uow, c.hub_id)
+    postings: list[Posting] = []
+    for line in uow.inbound.lines(c.id):
+        if line.item_id is None or line.outstanding == 0:
+            continue
+        item = uow.reference.item_by_id(line.item_id)
+        lot = lot_for(uow, item, line.batch, line.expiry, create=True, strict=False)
+        owner = line_owner(line, c)
+        qty = line.outstanding
+        postings += [Posting(StockKey(places["EXTERNAL"], item.id, lot.id, owner, line.earmark),
+                             -qty),
+                     Posting(StockKey(places["IN-TRANSIT"], item.id, lot.id, owner,
+                                      line.earmark), qty)]
+        uow.inbound.update_line(line.id, transit_lot_id=lot.id, in_transit=qty)
+    if not postings:
+        return None
+    return _post(uow, MovementKind.INBOUND, postings, c, f"{key}:inbound", now, actor,
+                 "announced on the pre-advice")
+
+
+def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
+              now: dt.datetime, actor: str, key: str) -> uuid.UUID | None:
+    """Take what the lines still have in IN-TRANSIT out again."""
+    places = _places(uow, c.hub_id)
+    to = places["LOST"] if target is State.LOST else places["EXTERNAL"]
+    postings: list[Posting] = []
+    for line in uow.inbound.lines(c.id):
+        if line.in_transit <= 0:
+            continue
+        owner = line_owner(line, c)
+        postings += [Posting(StockKey(places["IN-TRANSIT"], line.item_id, line.transit_lot_id,
+                                      owner, line.earmark), -line.in_transit),
+                     Posting(StockKey(to, line.item_id, line.transit_lot_id, owner,
+                                      line.earmark), line.in_transit)]
+        uow.inbound.update_line(line.id, in_transit=0)
+    if not postings:
+        return None
+    kind = MovementKind.RETURN if to == places["EXTERNAL"] else MovementKind.ADJUSTMENT
+    return _post(uow, kind, postings, c, f"{key}:withdraw", now, actor, reason)
+
+
+def _post(uow: UnitOfWork, kind: MovementKind, postings: list[Posting], c: Consignment,
+          key: str, now: dt.datetime, actor: str, note: str) -> uuid.UUID:
+    digest = request_hash("movement.post", {"consignment": c.number, "key": key})
+    draft = Draft(key, digest, kind, now, tuple(postings), reference=c.number, note=note)
+    return write_drafts(uow, [draft], actor, now)[0].id
+
+
+# arrival at the point of entry ----------------------------------------------------------
+def record_arrival(ctx: Context, number: str, *, key: str, at: dt.datetime | None = None,
+                   documents_checked: list[str] | None = None,
+                   clearance: str | None = None, seal_check: str | None = None,
+                   seals_found: str = "", protest_letter: str = "",
+                   survey_report: str = "") -> dict[str, Any]:
+    """Record the arrival at the point of entry: when, the documents checked, the customs
+    clearance step, and the seal check. A broken seal or a seal number that does not match
+    needs a protest letter (to the carrier) and a survey report reference."""
+    clearance_state = (reference.choice(ClearanceState, clearance, "clearance")
+                       if clearance else None)
+    seal = reference.choice(SealCheck, seal_check, "seal_check") if seal_check else None
+    if seal in (SealCheck.BROKEN, SealCheck.NUMBER_MISMATCH):
+        if not protest_letter.strip():
+            raise InvalidInput("the seal is not intact: give the reference of the protest "
+                               "letter to the carrier", field="protest_letter")
+        if not survey_report.strip():
+            raise InvalidInput("the seal is not intact: give the reference of the survey "
+                               "report", field="survey_report")
+    docs = ", ".join(d.strip() for d in (documents_checked or []) if d.strip())
+    request = {"number": str(number).upper(), "at": at.isoformat() if at else None,
+               "documents": docs, "clearance": clearance_state.value if clearance_state
+               else None, "seal_check": seal.value if seal else None,
+               "seals_found": seals_found, "protest_letter": protest_letter,
+               "survey_report": survey_report}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        c = consignment(uow, number, lock=True)
+        if c.state is not State.ARRIVED:
+            _apply(uow, c, State.ARRIVED, "", at or now, ctx.actor, key)
+        if clearance_state is not None:
+            check_clearance_step(c.clearance, clearance_state)
+        changes = {"arrived_at": c.arrived_at or at or now}
+        for name, value in (("documents_checked", docs), ("clearance", clearance_state),
+                            ("seal_check", seal), ("seals_found", seals_found.strip()),
+                            ("protest_letter", protest_letter.strip()),
+                            ("survey_report", survey_report.strip())):
+            if value:
+                changes[name] = value
+        uow.inbound.update_consignment(c.id, **changes)
+        detail = "; ".join(f"{k.replace('_', ' ')}: {v.value if hasattr(v, 'value') else v}"
+                           for k, v in changes.items() if k != "arrived_at")
+        uow.inbound.add_event(c.id, now, ctx.actor, "arrival recorded", reason=detail)
+        return c.number, {"number": c.number}
+
+    return run_command(ctx, key, "consignment.arrival", request, work)
+
+
+# reading ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsignmentView:
+    consignment: Consignment
+    hub: str
+    consignor: str
+    consignee: str
+    channel: str
+    point_of_entry: str
+    lines: list[tuple[ConsignmentLine, Item | None]]
+    events: list[Event]
+    grns: list[str]
+
+
+def view(ctx: Context, number: str) -> ConsignmentView:
+    with ctx.uow() as uow:
+        c = consignment(uow, number)
+        orgs = {o.id: o.code for o in uow.reference.organisations()}
+        chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
+        entry = uow.reference.site_by_id(c.point_of_entry_id) if c.point_of_entry_id else None
+        lines = [(ln, uow.reference.item_by_id(ln.item_id) if ln.item_id else None)
+                 for ln in uow.inbound.lines(c.id)]
+        return ConsignmentView(
+            c, uow.reference.site_by_id(c.hub_id).code, orgs[c.consignor_id],
+            orgs[c.consignee_id], f"{chan.code} ({chan.describe()})" if chan else "",
+            entry.code if entry else "", lines, uow.inbound.events(c.id),
+            [g.number for g in uow.inbound.grns_of(c.id)],
+        )
+
+
+def list_consignments(ctx: Context, *, hub: str | None = None,
+                      state: str | None = None) -> list[tuple[Consignment, str]]:
+    with ctx.uow() as uow:
+        hub_id = reference.site(uow, hub).id if hub else None
+        states = [reference.choice(State, state, "state")] if state else None
+        found = uow.inbound.consignments(hub_id=hub_id, states=states)
+        return [(c, uow.reference.site_by_id(c.hub_id).code) for c in found]
+
+
+STAGES = {
+    "expected": (State.PLEDGED, State.PRE_ADVISED, State.IN_TRANSIT),
+    "arrived": (State.ARRIVED,),
+    "in screening": (State.SCREENING, State.HELD, State.UNDER_REVIEW),
+    "cleared": (State.CLEARED,),
+    "receiving": (State.PARTIALLY_RECEIVED,),
+    "received": (State.RECEIVED, State.CLOSED),
+}
+STAGE_OF = {s: stage for stage, states in STAGES.items() for s in states}
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    hub: str
+    channel: str
+    donor: str
+    stage: str
+    consignments: int
+    announced: int
+    received: int
+    outstanding: int
+    weight_kg: Decimal
+
+
+def pipeline(ctx: Context, *, hub: str | None = None) -> list[PipelineRow]:
+    """The inbound pipeline: per hub, channel, donor and stage, how many consignments and
+    how much was announced, received and is still expected."""
+    with ctx.uow() as uow:
+        hub_id = reference.site(uow, hub).id if hub else None
+        orgs = {o.id: o.code for o in uow.reference.organisations()}
+        chans = {ch.id: ch.code for ch in uow.inbound.channels()}
+        totals: dict[tuple[str, str, str, str], list] = defaultdict(
+            lambda: [set(), 0, 0, 0, Decimal(0)])
+        for c in uow.inbound.consignments(hub_id=hub_id, states=list(STAGE_OF)):
+            hub_code = uow.reference.site_by_id(c.hub_id).code
+            for line in uow.inbound.lines(c.id):
+                donor = orgs.get(line.donor_id or c.donor_id, "") if (
+                    line.donor_id or c.donor_id) else ""
+                row = totals[(hub_code, chans.get(c.channel_id, ""), donor, STAGE_OF[c.state])]
+                row[0].add(c.id)
+                row[1] += line.quantity
+                row[2] += line.received
+                row[3] += line.outstanding
+                row[4] += line.weight_kg or Decimal(0)
+        order = list(STAGES)
+        return [PipelineRow(h, ch, d, st, len(v[0]), v[1], v[2], v[3], v[4])
+                for (h, ch, d, st), v in sorted(totals.items(),
+                                                key=lambda kv: (kv[0][0], order.index(kv[0][3]),
+                                                                kv[0][1], kv[0][2]))]
+
+
+__all__ = ["IllegalTransition"]
