@@ -91,3 +91,24 @@ def test_nothing_is_received_while_held(hub):
     consignments.change_state(hub, number, "held", key="h", reason="name matches a list")
     with pytest.raises(IllegalTransition, match="nothing can be received until a reviewer"):
         receiving.receive(hub, number, [CountLine(1, good=1)], key="g", received_by="R")
+
+
+def test_grn_pdf_and_labels_come_from_the_records(hub):
+    import io
+
+    from pypdf import PdfReader
+
+    from aidhub.services import documents
+
+    number = advise(hub)
+    to_cleared(hub, number)
+    grn = receiving.receive(hub, number, [CountLine(1, good=50, damaged=3, per_unit=25,
+                                                    priority=1),
+                                          CountLine(2, good=38, close=True, priority=2)],
+                            key="g", received_by="Amal", delivered_by="Hassan")["grn"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        documents.grn_pdf(hub, grn))).pages)
+    for expected in (grn, number, "RICE", "TARP", "CMR-7781", "Amal"):
+        assert expected in text
+    labels = PdfReader(io.BytesIO(documents.labels_pdf(hub, grn)))
+    assert len(labels.pages) == 3  # 25 + 25 rice, 38 tarpaulins

@@ -63,7 +63,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from aidhub.cli import db, demo, movements, reference, stock, verify, web
+    from aidhub.cli import db, demo, inbound, movements, reference, stock, verify, web
 
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
@@ -75,6 +75,7 @@ def _register() -> None:
     app.add_typer(verify.ledger, name="ledger")
     app.add_typer(verify.audit, name="audit")
     movements.register(app)
+    inbound.register(app)
     web.register(app)
 
 

@@ -18,7 +18,7 @@ def new_pdf(*, orientation: str = "portrait", unit: str = "mm",
     for family, stem in ((LATIN, "NotoSans"), (ARABIC, "NotoNaskhArabic")):
         pdf.add_font(family, "", str(FONTS / f"{stem}-Regular.ttf"))
         pdf.add_font(family, "B", str(FONTS / f"{stem}-Bold.ttf"))
-    pdf.set_fallback_fonts([ARABIC])
+    pdf.set_fallback_fonts([ARABIC, LATIN])  # Naskh has no brackets, slashes or dashes
     pdf.set_text_shaping(True)
     pdf.set_font(LATIN, size=10)
     return pdf

@@ -114,6 +114,7 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
                 "consignment_line_id": p.line.id if p.line else None, "item_id": p.item.id,
                 "lot_id": p.lot.id, "owner_id": p.owner, "earmark": p.earmark,
                 "good": p.good, "damaged": p.damaged, "over": p.over, "short": p.short,
+                "quarantined": p.quarantined,
                 "priority": int(p.triage.priority) if p.triage else None,
                 "category": p.triage.category.value if p.triage else None,
                 "disposition": (p.triage.disposition.value if p.triage and

@@ -315,6 +315,8 @@ grn_lines = Table(
     Column("earmark", String(60), nullable=False, server_default=""),
     Column("good", BigInteger, nullable=False),
     Column("damaged", BigInteger, nullable=False),
+    # where the good goods went: the receiving area, or quarantine (priority 3, expired)
+    Column("quarantined", Boolean, nullable=False, server_default="0"),
     Column("over", BigInteger, nullable=False),
     Column("short", BigInteger, nullable=False),
     Column("priority", Integer),

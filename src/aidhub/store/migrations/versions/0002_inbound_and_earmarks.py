@@ -204,6 +204,7 @@ def upgrade() -> None:
         sa.Column("earmark", sa.String(length=60), server_default="", nullable=False),
         sa.Column("good", sa.BigInteger(), nullable=False),
         sa.Column("damaged", sa.BigInteger(), nullable=False),
+        sa.Column("quarantined", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("over", sa.BigInteger(), nullable=False),
         sa.Column("short", sa.BigInteger(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=True),
