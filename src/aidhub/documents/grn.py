@@ -84,7 +84,7 @@ class GrnDocument:
     donors: tuple[str, ...] = ()
     channel: str
     point_of_entry: str | None = None
-    transport_doc_type: TransportDocument
+    transport_doc_type: TransportDocument | None
     transport_doc_number: str
     vehicle: str
     driver: str | None = None
@@ -156,7 +156,8 @@ def _when(moment: datetime) -> str:
 def _facts(doc: GrnDocument) -> list[Field]:
     seal_en, seal_ar = SEAL_LABELS[doc.seal_check]
     seal_alert = doc.seal_check in (SealCheck.BROKEN, SealCheck.NUMBER_MISMATCH)
-    transport = f"{TRANSPORT_LABELS[doc.transport_doc_type]} {doc.transport_doc_number}"
+    kind = TRANSPORT_LABELS[doc.transport_doc_type] if doc.transport_doc_type else ""
+    transport = f"{kind} {doc.transport_doc_number}".strip() or "—"
     facts = [
         Field("Consignment No.", "رقم الشحنة", doc.consignment_number),
         Field("Issued", "تاريخ الإصدار", _when(doc.issued_at)),

@@ -9,10 +9,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from aidhub import __version__
+from aidhub.api.inbound import router as inbound_api
 from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
+from aidhub.web.csrf import CsrfRefused
+from aidhub.web.inbound import router as inbound_pages
 
 HERE = Path(__file__).parent
 
@@ -25,11 +28,15 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.exception_handler(AidhubError)
     async def _user_error(request: Request, exc: AidhubError):
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
+            exc, CsrfRefused) else 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
         return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
                                           status_code=status)
+
+    app.include_router(inbound_api(ctx))
+    app.include_router(inbound_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, site: str | None = Query(None)):

@@ -1,0 +1,1 @@
+"""The JSON API (FastAPI routers). Pages live in aidhub.web; both call aidhub.services."""

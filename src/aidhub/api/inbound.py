@@ -1,0 +1,149 @@
+"""JSON API for the inbound work: pre-advices, the life cycle, GRNs, pallets, pipeline.
+
+Every request that changes data needs an ``Idempotency-Key`` header: sending the same
+request again with the same key returns the first answer and changes nothing.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+from pydantic import BaseModel, Field
+
+from aidhub.domain.errors import InvalidInput
+from aidhub.interop.jsonable import jsonable
+from aidhub.services import consignments, documents, receiving
+from aidhub.services.consignments import AdviceLine, PreAdvice
+from aidhub.services.context import Context
+from aidhub.services.receiving import CountLine
+
+Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
+                            description="Retrying with the same key changes nothing.")]
+
+
+class AdviceLineIn(BaseModel):
+    quantity: int = Field(gt=0)
+    item: str | None = None
+    description: str = ""
+    unit: str | None = None
+    batch: str | None = None
+    expiry: dt.date | None = None
+    weight_kg: str | None = None
+    volume_m3: str | None = None
+    value: str | None = None
+    currency: str = ""
+    donor: str | None = None
+    earmark: str = ""
+    sscc: str = ""
+
+
+class PreAdviceIn(BaseModel):
+    hub: str
+    consignor: str
+    consignee: str
+    lines: list[AdviceLineIn] = Field(min_length=1)
+    donor: str | None = None
+    channel: str | None = None
+    point_of_entry: str | None = None
+    eta: dt.date | None = None
+    document_type: str | None = None
+    document_number: str = ""
+    vehicle: str = ""
+    driver: str = ""
+    seals: str = ""
+    pledged: bool = False
+
+
+class StateIn(BaseModel):
+    state: str
+    reason: str = ""
+
+
+class ArrivalIn(BaseModel):
+    at: dt.datetime | None = None
+    documents_checked: list[str] = []
+    clearance: str | None = None
+    seal_check: str | None = None
+    seals_found: str = ""
+    protest_letter: str = ""
+    survey_report: str = ""
+
+
+class CountIn(BaseModel):
+    line: int | None
+    good: int = Field(0, ge=0)
+    damaged: int = Field(0, ge=0)
+    batch: str | None = None
+    expiry: dt.date | None = None
+    over: bool = False
+    close: bool = False
+    item: str | None = None
+    owner: str | None = None
+    per_unit: int | None = Field(None, gt=0)
+    priority: int | None = None
+    category: str | None = None
+    disposition: str | None = None
+    reason: str = ""
+
+
+class GrnIn(BaseModel):
+    counts: list[CountIn] = Field(min_length=1)
+    received_by: str
+    delivered_by: str = ""
+    notes: str = ""
+
+
+def router(ctx: Context) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["inbound"])
+
+    @api.post("/consignments", status_code=201)
+    def register(advice: PreAdviceIn, key: Key) -> dict[str, Any]:
+        data = advice.model_dump()
+        lines = [AdviceLine(**ln) for ln in data.pop("lines")]
+        return consignments.register_preadvice(ctx, PreAdvice(**data, lines=lines), key=key)
+
+    @api.get("/consignments")
+    def list_(hub: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
+        return [{"hub": h, **jsonable(c)}
+                for c, h in consignments.list_consignments(ctx, hub=hub, state=state)]
+
+    @api.get("/consignments/{number}")
+    def show(number: str) -> dict[str, Any]:
+        v = consignments.view(ctx, number)
+        return jsonable({**v.__dict__, "lines": [
+            {**jsonable(ln), "item": item.code if item else None} for ln, item in v.lines]})
+
+    @api.post("/consignments/{number}/state")
+    def state(number: str, body: StateIn, key: Key) -> dict[str, Any]:
+        return consignments.change_state(ctx, number, body.state, key=key, reason=body.reason)
+
+    @api.post("/consignments/{number}/arrival")
+    def arrival(number: str, body: ArrivalIn, key: Key) -> dict[str, Any]:
+        return consignments.record_arrival(ctx, number, key=key, **body.model_dump())
+
+    @api.post("/consignments/{number}/grns", status_code=201)
+    def grn(number: str, body: GrnIn, key: Key) -> dict[str, Any]:
+        counts = [CountLine(**c.model_dump()) for c in body.counts]
+        return receiving.receive(ctx, number, counts, key=key, received_by=body.received_by,
+                                 delivered_by=body.delivered_by, notes=body.notes)
+
+    @api.get("/grns/{number}.pdf", response_class=Response)
+    def grn_pdf(number: str) -> Response:
+        return Response(documents.grn_pdf(ctx, number), media_type="application/pdf")
+
+    @api.get("/grns/{number}/labels.pdf", response_class=Response)
+    def labels(number: str) -> Response:
+        return Response(documents.labels_pdf(ctx, number), media_type="application/pdf")
+
+    @api.get("/units/{scan}")
+    def unit(scan: str) -> dict[str, Any]:
+        return jsonable(receiving.find_unit(ctx, scan))
+
+    @api.get("/pipeline")
+    def pipeline(hub: str | None = None) -> list[dict[str, Any]]:
+        return jsonable(consignments.pipeline(ctx, hub=hub))
+
+    return api
+
+
+__all__ = ["InvalidInput", "router"]

@@ -1,0 +1,84 @@
+"""Pages for the inbound work: consignments and the pipeline, typing a pre-advice, a
+consignment's facts, lines and timeline."""
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from aidhub.domain.errors import AidhubError
+from aidhub.services import channels, consignments, reference
+from aidhub.services.consignments import AdviceLine, PreAdvice
+from aidhub.services.context import Context
+from aidhub.web import csrf
+
+LINE_ROWS = 8
+
+
+def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
+    pages = APIRouter()
+
+    @pages.get("/consignments", response_class=HTMLResponse)
+    def index(request: Request, hub: str | None = None):
+        return templates.TemplateResponse(request, "consignments.html", {
+            "consignments": consignments.list_consignments(ctx, hub=hub),
+            "pipeline": consignments.pipeline(ctx, hub=hub), "hub": hub,
+        })
+
+    def form(request: Request, values: dict[str, Any], error: str | None = None,
+             status: int = 200):
+        sites = reference.list_sites(ctx)
+        token = csrf.token(request)
+        response = templates.TemplateResponse(request, "preadvice.html", {
+            "values": values, "error": error, "csrf_token": token,
+            "hubs": [s for s in sites if s.kind.value in ("hub", "warehouse")],
+            "entries": [s for s in sites if s.kind.value == "point_of_entry"],
+            "orgs": reference.list_organisations(ctx),
+            "channels": channels.list_channels(ctx),
+            "items": reference.list_items(ctx), "rows": LINE_ROWS,
+        }, status_code=status)
+        return csrf.remember(request, response, token)
+
+    @pages.get("/consignments/new", response_class=HTMLResponse)
+    def new(request: Request):
+        return form(request, {"key": str(uuid.uuid4())})
+
+    @pages.post("/consignments/new", response_class=HTMLResponse)
+    async def create(request: Request):
+        data = dict(await request.form())
+        csrf.check(request, data.get(csrf.FIELD))
+        lines = []
+        for n in range(LINE_ROWS):
+            qty = (data.get(f"qty_{n}") or "").strip()
+            item = (data.get(f"item_{n}") or "").strip()
+            desc = (data.get(f"desc_{n}") or "").strip()
+            if not (qty or item or desc):
+                continue
+            lines.append(AdviceLine(qty or "0", item=item or None, description=desc,
+                                    unit=(data.get(f"unit_{n}") or "").strip() or None,
+                                    batch=(data.get(f"batch_{n}") or "").strip() or None,
+                                    expiry=(data.get(f"expiry_{n}") or "").strip() or None))
+        advice = PreAdvice(
+            hub=data.get("hub", ""), consignor=data.get("consignor", ""),
+            consignee=data.get("consignee", ""), lines=lines,
+            donor=data.get("donor") or None, channel=data.get("channel") or None,
+            point_of_entry=data.get("point_of_entry") or None, eta=data.get("eta") or None,
+            document_type=data.get("document_type") or None,
+            document_number=data.get("document_number", ""),
+            vehicle=data.get("vehicle", ""), driver=data.get("driver", ""),
+            seals=data.get("seals", ""))
+        try:
+            result = consignments.register_preadvice(ctx, advice, key=data.get("key") or
+                                                     str(uuid.uuid4()))
+        except AidhubError as exc:
+            return form(request, data, str(exc), status=400)
+        return RedirectResponse(f"/consignments/{result['number']}", status_code=303)
+
+    @pages.get("/consignments/{number}", response_class=HTMLResponse)
+    def show(request: Request, number: str):
+        return templates.TemplateResponse(request, "consignment.html",
+                                          {"v": consignments.view(ctx, number)})
+
+    return pages
