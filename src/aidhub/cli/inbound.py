@@ -231,8 +231,9 @@ def pipeline(hub: str = typer.Option(None), as_json: bool = JSON) -> None:
         return
     output.table("Inbound pipeline", ["hub", "stage", "channel", "donor", "consignments",
                                       "announced", "received", "expected", "kg"],
-                 [(r.hub, r.stage, r.channel, r.donor, r.consignments, r.announced,
-                   r.received, r.outstanding, f"{r.weight_kg:,.0f}") for r in rows],
+                 [(r.hub, r.stage, r.channel, r.donor, r.consignments,
+                   output.fmt_qty(r.announced), output.fmt_qty(r.received),
+                   output.fmt_qty(r.outstanding), f"{r.weight_kg:,.0f}") for r in rows],
                  right=["consignments", "announced", "received", "expected", "kg"])
 
 
