@@ -55,7 +55,7 @@ def check_gtin(value: str | None) -> str | None:
     if value is None:
         return None
     digits = value.strip()
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (8, 12, 13, 14):
         raise InvalidInput(f"'{value}' is not a GTIN (8, 12, 13 or 14 digits)", field="gtin")
     if gs1_check_digit(digits[:-1]) != int(digits[-1]):
         raise InvalidInput(f"'{value}' has a wrong check digit", field="gtin")
