@@ -156,9 +156,8 @@ def list_consignments(hub: str = typer.Option(None), state: str = typer.Option(N
     if as_json:
         output.print_json([{"hub": h, **output.jsonable(c)} for c, h in found])
         return
-    output.table("Consignments", ["number", "hub", "state", "ETA", "document", "vehicle"],
-                 [(c.number, h, c.state.label, c.eta, f"{c.document_type or ''} "
-                   f"{c.document_number}".strip(), c.vehicle) for c, h in found])
+    output.table("Consignments", ["number", "state", "ETA", "document"],
+                 [(c.number, c.state.label, c.eta, c.document_number) for c, _ in found])
 
 
 @app.command("show")

@@ -25,6 +25,8 @@ CHANNELS = (
     ("LOCAL-INKIND", "Local in-kind donations", "road", "local_in_kind", "community"),
 )
 
+DOC_PREFIX = {"convoy_manifest": "CM", "awb": "AWB", "bl": "BL", "cmr": "CMR"}
+
 # GS1's own example company prefix: fine for a demo, never for real labels.
 DEMO_GS1_PREFIX = "0614141"
 
@@ -76,7 +78,7 @@ def _consignment(ctx: Context, rng: random.Random, key: str, items: list[dict[st
         hub=hub, consignor=consignor, consignee="WFP" if hub != "ALP-HUB" else "SARC",
         lines=lines, donor=donor, channel=channel, point_of_entry=entry,
         eta=(today + dt.timedelta(days=rng.randint(1, 10))).isoformat(),
-        document_type=doc_type, document_number=f"{(doc_type or 'REF').upper()}-"
+        document_type=doc_type, document_number=f"{DOC_PREFIX.get(doc_type, 'REF')}-"
         f"{rng.randint(10000, 99999)}", vehicle=f"TR-{rng.randint(100, 999)}",
         driver=rng.choice(("Ahmad K.", "Yusuf H.", "Omar S.", "Khaled M.")),
         seals=f"{rng.randint(100000, 999999)}", pledged=stage == "pledged")

@@ -113,9 +113,12 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
             raise InvalidInput("a pre-advice needs at least one line", field="lines")
         consignment_id = new_id()
         lines, problems = [], []
+        expiries: dict[tuple[uuid.UUID, str], tuple[int, dt.date | None]] = {}
         for n, line in enumerate(advice.lines, start=1):
             try:
-                lines.append(_line(uow, consignment_id, n, line))
+                parsed = _line(uow, consignment_id, n, line)
+                _check_lot_expiry(uow, parsed, expiries)
+                lines.append(parsed)
             except AidhubError as exc:
                 problems.append(f"line {n}: {exc}")
         if problems:
@@ -167,6 +170,23 @@ def _line(uow: UnitOfWork, consignment_id: uuid.UUID, n: int, line: AdviceLine
         decimal(line.volume_m3, "volume_m3"), decimal(line.value, "value"), currency, donor,
         (line.earmark or "").strip()[:60], (line.sscc or "").strip(),
     )
+
+
+def _check_lot_expiry(uow: UnitOfWork, line: ConsignmentLine,
+                      seen: dict[tuple[uuid.UUID, str], tuple[int, dt.date | None]]) -> None:
+    """A batch has one expiry date: the same on every line, and the one already known."""
+    if line.item_id is None or not line.batch or line.expiry is None:
+        return
+    key = (line.item_id, line.batch)
+    if key in seen and seen[key][1] != line.expiry:
+        raise InvalidInput(f"batch {line.batch} is also on line {seen[key][0]} with expiry "
+                           f"{seen[key][1]}; one batch has one expiry date", field="expiry")
+    seen.setdefault(key, (line.line_no, line.expiry))
+    known = uow.reference.lot(line.item_id, line.batch)
+    if known is not None and known.expiry is not None and known.expiry != line.expiry:
+        raise InvalidInput(f"batch {line.batch} is known to expire on {known.expiry}, not "
+                           f"{line.expiry}; check the batch number and the date",
+                           field="expiry")
 
 
 def consignment(uow: UnitOfWork, number: str, *, lock: bool = False) -> Consignment:
@@ -235,6 +255,7 @@ def _announce(uow: UnitOfWork, c: Consignment, now: dt.datetime, actor: str,
     """Post the identified lines into the hub's IN-TRANSIT location."""
     places = _places(uow, c.hub_id)
     postings: list[Posting] = []
+    changes: list[dict[str, Any]] = []
     for line in uow.inbound.lines(c.id):
         if line.item_id is None or line.outstanding == 0:
             continue
@@ -246,7 +267,8 @@ def _announce(uow: UnitOfWork, c: Consignment, now: dt.datetime, actor: str,
                              -qty),
                      Posting(StockKey(places["IN-TRANSIT"], item.id, lot.id, owner,
                                       line.earmark), qty)]
-        uow.inbound.update_line(line.id, transit_lot_id=lot.id, in_transit=qty)
+        changes.append({"id": line.id, "transit_lot_id": lot.id, "in_transit": qty})
+    uow.inbound.update_lines(changes)
     if not postings:
         return None
     return _post(uow, MovementKind.INBOUND, postings, c, f"{key}:inbound", now, actor,
@@ -259,6 +281,7 @@ def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
     places = _places(uow, c.hub_id)
     to = places["LOST"] if target is State.LOST else places["EXTERNAL"]
     postings: list[Posting] = []
+    changes: list[dict[str, Any]] = []
     for line in uow.inbound.lines(c.id):
         if line.in_transit <= 0:
             continue
@@ -267,7 +290,8 @@ def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
                                       owner, line.earmark), -line.in_transit),
                      Posting(StockKey(to, line.item_id, line.transit_lot_id, owner,
                                       line.earmark), line.in_transit)]
-        uow.inbound.update_line(line.id, in_transit=0)
+        changes.append({"id": line.id, "in_transit": 0})
+    uow.inbound.update_lines(changes)
     if not postings:
         return None
     kind = MovementKind.RETURN if to == places["EXTERNAL"] else MovementKind.ADJUSTMENT

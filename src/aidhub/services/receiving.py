@@ -288,6 +288,7 @@ def _update_lines(uow: UnitOfWork, parts: list[_Part], shorts: list[tuple[Any, i
     for p in parts:
         if p.line is not None:
             by_line[p.line.id].append(p)
+    changes = []
     for line_id, group in by_line.items():
         line = group[0].line
         counted = sum(p.good + p.damaged for p in group)
@@ -298,7 +299,8 @@ def _update_lines(uow: UnitOfWork, parts: list[_Part], shorts: list[tuple[Any, i
             values["item_id"] = group[0].item.id
         if line_id in closing:
             values.update(closed=True, short=closing[line_id], in_transit=0)
-        uow.inbound.update_line(line_id, **values)
+        changes.append({"id": line_id, **values})
+    uow.inbound.update_lines(changes)
 
 
 def _handling_units(uow: UnitOfWork, parts: list[_Part], rows: list[dict[str, Any]],

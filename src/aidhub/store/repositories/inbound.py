@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aidhub.domain.channels import Channel, Route, TransportDocument, TransportMode
@@ -167,8 +167,21 @@ class InboundRepository:
             .order_by(consignment_lines.c.line_no))]
 
     def update_line(self, line_id: uuid.UUID, **values: Any) -> None:
-        self.conn.execute(update(consignment_lines).where(consignment_lines.c.id == line_id)
-                          .values(**values))
+        self.update_lines([{"id": line_id, **values}])
+
+    def update_lines(self, changes: list[dict[str, Any]]) -> None:
+        """Update many lines at once; each dict has the line's ``id`` and the new values
+        (lines with the same set of columns go in one executemany)."""
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for change in changes:
+            columns = tuple(sorted(k for k in change if k != "id"))
+            by_columns.setdefault(columns, []).append(
+                {"line": change["id"], **{f"v_{k}": change[k] for k in columns}})
+        for columns, rows in by_columns.items():
+            stmt = (update(consignment_lines)
+                    .where(consignment_lines.c.id == bindparam("line"))
+                    .values({c: bindparam(f"v_{c}") for c in columns}))
+            self.conn.execute(stmt, rows)
 
     # the timeline ----------------------------------------------------------------------
     def add_event(self, consignment_id: uuid.UUID, at: dt.datetime, actor: str, action: str,
