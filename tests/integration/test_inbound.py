@@ -112,3 +112,43 @@ def test_grn_pdf_and_labels_come_from_the_records(hub):
         assert expected in text
     labels = PdfReader(io.BytesIO(documents.labels_pdf(hub, grn)))
     assert len(labels.pages) == 3  # 25 + 25 rice, 38 tarpaulins
+
+
+PACKING_LIST = """Item code,Item Description,Qty,UOM,Batch No.,Exp. date,Gross Wt (kg),Donor
+RICE,"Rice, 25 kg bag",100,bag,B1,2027-06-30,2510,ECHO
+,Tarpaulin 4x6 m,40,piece,,,168,ECHO
+,Winter jackets for children,12,carton,,,96,ECHO
+"""
+
+
+def test_a_packing_list_is_previewed_then_imported_once(hub):
+    from aidhub.services import preadvice
+
+    data = PACKING_LIST.encode()
+    preview = preadvice.preview(hub, data)
+    fields = {c.field: c.column for c in preview.columns}
+    assert fields["quantity"] == "Qty" and fields["expiry"] == "Exp. date"
+    rows = {ln.row: (ln.item, ln.sure) for ln in preview.lines}
+    assert rows[2] == ("RICE", True)
+    assert rows[3][0] == "TARP"  # matched by name: shown for confirmation
+    assert rows[4] == (None, False)  # nothing like it in the catalog
+    assert preview.needs_confirmation
+    header = PreAdvice("DAM-HUB", "WFP", "WFP", [], donor="ECHO", channel="LB-ROAD")
+    result = preadvice.import_file(hub, data, header, key="imp-1")
+    view = consignments.view(hub, result["number"])
+    assert [(ln.quantity, item.code if item else None) for ln, item in view.lines] == [
+        (100, "RICE"), (40, "TARP"), (12, None)]
+    with pytest.raises(InvalidInput, match="already imported as consignment"):
+        preadvice.import_file(hub, data, header, key="imp-2")
+    again = preadvice.import_file(hub, data, header, key="imp-3", force=True)
+    assert again["number"] != result["number"]
+
+
+def test_a_packing_list_in_the_wrong_unit_imports_nothing(hub):
+    from aidhub.services import preadvice
+
+    wrong = PACKING_LIST.replace("100,bag", "100,kg").encode()
+    header = PreAdvice("DAM-HUB", "WFP", "WFP", [])
+    with pytest.raises(InvalidInput, match="row 2"):
+        preadvice.import_file(hub, wrong, header, key="imp")
+    assert consignments.list_consignments(hub) == []

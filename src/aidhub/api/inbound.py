@@ -109,9 +109,7 @@ def router(ctx: Context) -> APIRouter:
 
     @api.get("/consignments/{number}")
     def show(number: str) -> dict[str, Any]:
-        v = consignments.view(ctx, number)
-        return jsonable({**v.__dict__, "lines": [
-            {**jsonable(ln), "item": item.code if item else None} for ln, item in v.lines]})
+        return consignments.view(ctx, number).as_dict()
 
     @api.post("/consignments/{number}/state")
     def state(number: str, body: StateIn, key: Key) -> dict[str, Any]:

@@ -165,7 +165,7 @@ def show(number: str, as_json: bool = JSON) -> None:
     """A consignment: its facts, lines and timeline."""
     v = consignments.view(context(), number)
     if as_json:
-        output.print_json(v)
+        output.print_json(v.as_dict())
         return
     c = v.consignment
     output.table(f"Consignment {c.number}", ["", ""], [
@@ -184,11 +184,14 @@ def show(number: str, as_json: bool = JSON) -> None:
                  [(ln.line_no, item.code if item else "(unidentified)", ln.description,
                    ln.quantity, ln.unit, ln.batch, ln.expiry, ln.received, ln.short,
                    ln.outstanding) for ln, item in v.lines],
-                 right=["#", "announced", "received", "short", "expected"])
-    output.table("Timeline", ["when", "what", "state", "by", "why / detail", "document"],
-                 [(output.fmt_time(e.at), e.action,
-                   f"{e.from_state or ''} → {e.to_state}" if e.to_state else "", e.actor,
-                   e.reason, e.document) for e in v.events])
+                 right=["#", "announced", "received", "short", "expected"],
+                 wrap=["description"])
+    output.table("Timeline", ["when", "what", "by", "detail"],
+                 [(output.fmt_time(e.at), e.action.replace("_", " "), e.actor,
+                   " · ".join(x for x in (
+                       f"{(e.from_state or '—').replace('_', ' ')} → "
+                       f"{e.to_state.replace('_', ' ')}" if e.to_state else "", e.document,
+                       e.reason) if x)) for e in v.events], wrap=["detail"])
 
 
 @app.command("set-state")
@@ -273,6 +276,8 @@ def issue(number: str = typer.Argument(..., help="The consignment."),
     output.ok(f"{result['grn']} issued; {result['consignment']} is now "
               f"{result['state'].replace('_', ' ')}; {len(result['handling_units'])} pallets "
               "labelled")
+    for sscc in result["handling_units"]:
+        output.console.print(f"  pallet {sscc}")
 
 
 @grn.command("pdf")

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from aidhub.interop.jsonable import jsonable
 
@@ -17,11 +18,17 @@ def print_json(value: Any) -> None:
     print(json.dumps(jsonable(value), ensure_ascii=False, indent=2))
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-          *, right: Sequence[str] = (), caption: str | None = None) -> None:
+          *, right: Sequence[str] = (), wrap: Sequence[str] = (),
+          caption: str | None = None) -> None:
+    """A table; columns named in ``wrap`` may wrap onto more lines, the others are cut
+    with an ellipsis when the terminal is too narrow."""
     t = Table(title=title, caption=caption, header_style="bold", show_lines=False)
     for col in columns:
-        t.add_column(col, justify="right" if col in right else "left", no_wrap=True,
-                     overflow="ellipsis", max_width=36 if col == "name" else None)
+        if col in wrap:
+            t.add_column(col, justify="left", overflow="fold", min_width=12)
+        else:
+            t.add_column(col, justify="right" if col in right else "left", no_wrap=True,
+                         overflow="ellipsis", max_width=36 if col == "name" else None)
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     console.print(t)
@@ -36,7 +43,10 @@ def ok(message: str) -> None:
     console.print(f"[green]✓[/green] {message}")
 
 def error(message: str) -> None:
+    """The error on stderr: its first line after "error:", any further lines indented.
+    (The message is shown as text, never read as Rich markup.)"""
     first, *rest = str(message).splitlines() or [""]
-    errors.print(f"[bold red]error:[/bold red] {first}", highlight=False, markup=True)
+    errors.print(Text.assemble(("error: ", "bold red"), first), highlight=False,
+                 soft_wrap=True)
     for line in rest:
-        errors.print(f"  {line}", highlight=False, markup=False)
+        errors.print(Text(f"  {line}"), highlight=False, soft_wrap=True)

@@ -366,6 +366,13 @@ class ConsignmentView:
     events: list[Event]
     grns: list[str]
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with each line's item code beside it."""
+        from aidhub.interop.jsonable import jsonable
+
+        return jsonable({**self.__dict__, "lines": [
+            {**jsonable(ln), "item": item.code if item else None} for ln, item in self.lines]})
+
 
 def view(ctx: Context, number: str) -> ConsignmentView:
     with ctx.uow() as uow:
