@@ -7,6 +7,7 @@ import typer
 from aidhub.cli import output
 from aidhub.cli.app import context
 from aidhub.cli.reference import JSON
+from aidhub.domain.catalog import ExpiryAlert, expiry_alert
 from aidhub.domain.values import parse_date
 from aidhub.services import stock
 
@@ -46,14 +47,20 @@ def on_hand(
     )
 
 
+_ALERT_STYLE = {ExpiryAlert.YELLOW: "yellow", ExpiryAlert.RED: "bold red",
+                ExpiryAlert.EXPIRED: "bold white on red"}
+
+
 def _expiry(day: dt.date | None, today: dt.date) -> str:
+    """The expiry date, coloured as RITA does: yellow under 9 months, red under 3 months,
+    expired (blocked)."""
     if day is None:
         return ""
-    if day < today:
-        return f"[red]{day} expired[/red]"
-    if (day - today).days <= 90:
-        return f"[yellow]{day}[/yellow]"
-    return str(day)
+    alert = expiry_alert(day, today)
+    if alert is None:
+        return str(day)
+    text = f"{day} expired" if alert is ExpiryAlert.EXPIRED else str(day)
+    return f"[{_ALERT_STYLE[alert]}]{text}[/]"
 
 
 @app.command()

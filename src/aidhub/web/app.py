@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from aidhub import __version__
 from aidhub.api.inbound import router as inbound_api
+from aidhub.domain.catalog import expiry_alert
 from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
@@ -48,7 +49,7 @@ def create_app(ctx: Context) -> FastAPI:
         today = dt.date.today()
         return templates.TemplateResponse(request, "home.html", {
             "sites": sites, "site": chosen, "rows": rows, "movements": moves,
-            "today": today, "soon": today + dt.timedelta(days=90),
+            "alert": lambda day: getattr(expiry_alert(day, today), "value", ""),
             "total_kg": sum((r.weight_kg for r in rows), start=0),
             "total_m3": sum((r.volume_m3 for r in rows), start=0),
             "version": __version__,
