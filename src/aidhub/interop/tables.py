@@ -1,25 +1,61 @@
-"""Reading tabular files (CSV, with or without an HXL hashtag row) into named fields.
+"""Reading tabular files (CSV, with or without an HXL hashtag row, or Excel XLSX) into
+named fields.
 
-A column is found by its header (case, spaces and punctuation ignored) or by its HXL
-hashtag; the caller says which names and tags mean which field.
+A column is found by its HXL hashtag, its header (case, spaces and punctuation ignored) or,
+in :func:`read_table`, a close enough header (a guess the user can see and correct with
+:func:`guess_mapping`); the caller says which names and tags mean which field.
 """
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Mapping
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from aidhub.domain.errors import InvalidInput
 
 
 @dataclass(frozen=True)
+class ColumnChoice:
+    """The column a field is read from, and how it was chosen.
+
+    ``how`` is "hxl" (its HXL hashtag), "exact" (its header is a known name), "guessed"
+    (its header is close to a known name; ``score`` says how close, 0-100) or "given"
+    (the caller chose it). ``known`` is the name or tag it matched.
+    """
+
+    field: str
+    column: int
+    header: str
+    tag: str
+    how: str
+    score: float
+    known: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the column is named to a user: its header, its tag or its letter."""
+        return self.header or self.tag or column_letter(self.column)
+
+
+@dataclass(frozen=True)
 class Table:
-    """Rows of a file as {field: text}, with the file's row numbers (header is row 1)."""
+    """Rows of a file as {field: text}, with the file's row numbers (header is row 1).
+
+    ``columns`` says which column each field came from (filled by :func:`read_table`).
+    """
 
     fields: tuple[str, ...]
     rows: list[tuple[int, dict[str, str]]]
+    columns: Mapping[str, ColumnChoice] = dataclasses.field(default_factory=dict)
+    header_row: int = 1
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return iter(self.rows)
@@ -116,3 +152,390 @@ def _match_columns(header: list[str], tags: list[str],
 def _tag_parts(tag: str) -> tuple[str, frozenset[str]]:
     parts = tag.strip().lower().split("+")
     return parts[0].strip(), frozenset(p.strip() for p in parts[1:] if p.strip())
+
+
+# Reading any table: CSV or XLSX, recognised by content ---------------------------------
+GUESS_MIN = 82
+"""A header at least this similar (0-100) to a known name is guessed to be that column."""
+
+HEADER_SEARCH_ROWS = 20
+"""How far down a file the header row is looked for (files often start with a title)."""
+
+
+@dataclass(frozen=True)
+class ColumnGuess:
+    """Which column each field seems to be in, for a person to confirm or change.
+
+    ``fields`` has every field asked for, in order, with its column or None;
+    :meth:`mapping` gives the choice in the form :func:`read_table` takes back.
+    """
+
+    header_row: int
+    headers: tuple[str, ...]
+    tags: tuple[str, ...]
+    fields: dict[str, ColumnChoice | None]
+
+    @property
+    def unmapped(self) -> tuple[tuple[int, str], ...]:
+        """The (index, label) of every named column no field is read from."""
+        used = {c.column for c in self.fields.values() if c is not None}
+        return tuple((i, self.label(i)) for i in range(len(self.headers))
+                     if i not in used and (self.headers[i].strip() or self.tags[i].strip()))
+
+    def label(self, column: int) -> str:
+        return self.headers[column].strip() or self.tags[column].strip() or column_letter(column)
+
+    def mapping(self) -> dict[str, int]:
+        return {f: c.column for f, c in self.fields.items() if c is not None}
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def read_source(source: Path | str | bytes) -> bytes:
+    """The bytes of a file given as a path or as its content."""
+    if isinstance(source, bytes):
+        return source
+    path = Path(source)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+Required = str | tuple[str, ...]
+
+
+def read_table(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]],
+               required: Sequence[Required] = (),
+               mapping: Mapping[str, int | str | None] | None = None, *,
+               sheet: int | str | None = None, header_row: int | None = None) -> Table:
+    """Read a CSV or XLSX file (told apart by content; anything else is refused).
+
+    ``columns`` is as for :func:`read_csv`. Without ``mapping`` the columns are found by
+    HXL tag, known header or guess (see :func:`guess_mapping`); with it, exactly the given
+    {field: column index (0-based) or header text} is used, and a field mapped to None or
+    left out is not read. ``required`` lists fields that must have a column; a tuple in it
+    means at least one of those. The header row is found among the first rows unless
+    ``header_row`` (a row number) says where it is.
+    """
+    grid = _grid(read_source(source), sheet)
+    at, header, tags, body = _layout(grid, columns, header_row)
+    if mapping is None:
+        choices = {f: c for f, c in _guess(header, tags, columns).items() if c is not None}
+    else:
+        choices = _given(mapping, header, tags, columns)
+    missing = [r for r in required
+               if not any(f in choices for f in ((r,) if isinstance(r, str) else r))]
+    if missing:
+        wanted = ", ".join(" or ".join(f"'{f}'" for f in ((r,) if isinstance(r, str) else r))
+                           for r in missing)
+        named = [h.strip() or t.strip() for h, t in zip(header, tags, strict=True)]
+        raise InvalidInput(
+            f"the file has no column for {wanted}; the header row (row {at + 1}) has: "
+            + ", ".join(n for n in named if n)
+            + ". Rename the column, or choose it when importing"
+        )
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(grid[body:], start=body + 1):
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append((number, {f: (cells[c.column].strip() if c.column < len(cells) else "")
+                              for f, c in choices.items()}))
+    return Table(tuple(choices), rows, choices, at + 1)
+
+
+def guess_mapping(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]], *,
+                  sheet: int | str | None = None,
+                  header_row: int | None = None) -> ColumnGuess:
+    """Guess which column of a CSV or XLSX file holds each field, to show to the user.
+
+    HXL tags come first, then headers equal to a known name (ignoring case, punctuation
+    and units in brackets), then headers close to one (rapidfuzz, at least ``GUESS_MIN``).
+    """
+    grid = _grid(read_source(source), sheet)
+    at, header, tags, _ = _layout(grid, columns, header_row)
+    return ColumnGuess(at + 1, tuple(header), tuple(tags), _guess(header, tags, columns))
+
+
+# Telling a table from other files -------------------------------------------------------
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image (a photo or a scan)"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image (a scan)"),
+    (b"MM\x00*", "a TIFF image (a scan)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "an old Excel workbook (.xls), a password-protected workbook or another "
+     "Office 97-2003 file"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+)
+_ASK = "save it as Excel Workbook (.xlsx) or CSV UTF-8 and try again"
+
+
+def _grid(data: bytes, sheet: int | str | None) -> list[list[str]]:
+    """Every row of the file as text cells."""
+    if not data:
+        raise InvalidInput("the file is empty")
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(data, sheet)
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+    return _csv_rows(_text(data))
+
+
+def _text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput("the file is UTF-16 text (Excel's 'Unicode Text'); save it as "
+                           "'CSV UTF-8' and try again")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if _looks_binary(data.decode("latin-1")):
+            raise InvalidInput(
+                f"this file looks like binary data, not a table; {_ASK}") from None
+        raise InvalidInput(
+            "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
+        ) from None
+    if _looks_binary(text):
+        raise InvalidInput(f"this file looks like binary data, not a table; {_ASK}")
+    start = text.lstrip()[:400].lower()
+    if start.startswith(("<!doctype html", "<html")):
+        raise InvalidInput(f"this file looks like a web page (HTML), not a table; {_ASK}")
+    if start.startswith("<?xml"):
+        what = ("an Excel 2003 XML spreadsheet" if "office:spreadsheet" in start
+                or "<workbook" in start else "an XML document")
+        raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for c in sample
+                   if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    return "\x00" in sample or controls > len(sample) // 100
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    lines = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    delimiter = max((",", ";", "\t"), key=lambda d: sum(line.count(d) for line in lines))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _xlsx_rows(data: bytes, sheet: int | str | None) -> list[list[str]]:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        raise InvalidInput(f"the file looks like a damaged ZIP archive; {_ASK}") from None
+    if "xl/workbook.xml" not in names:
+        what = ("an Excel binary workbook (.xlsb)" if "xl/workbook.bin" in names
+                else "an OpenDocument file (.ods, .odt)" if "mimetype" in names
+                else "a Word document (.docx)" if "word/document.xml" in names
+                else "a ZIP archive")
+        raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+    from openpyxl import load_workbook  # only when needed: it is slow to import
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged file can fail in many ways inside openpyxl
+        raise InvalidInput(
+            f"the Excel file cannot be read ({type(exc).__name__}); it may be damaged. "
+            f"Open it in a spreadsheet and {_ASK}"
+        ) from exc
+    try:
+        sheets = book.worksheets
+        if sheet is None:
+            chosen = next((s for s in sheets if s.sheet_state == "visible"), sheets[0])
+        elif isinstance(sheet, int) and 0 <= sheet < len(sheets):
+            chosen = sheets[sheet]
+        elif isinstance(sheet, str) and sheet in book.sheetnames:
+            chosen = book[sheet]
+        else:
+            raise InvalidInput(f"the workbook has no sheet {sheet!r}; its sheets are: "
+                               + ", ".join(book.sheetnames))
+        chosen.reset_dimensions()  # some programs write wrong ones
+        return [[cell_text(v) for v in row] for row in chosen.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a person would type: whole numbers without '.0',
+    dates as YYYY-MM-DD, empty cells as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(value, ".15g")  # what Excel shows: 15 significant digits
+    return str(value)
+
+
+# Where the header is, and which column is which -----------------------------------------
+def _layout(grid: list[list[str]], columns: Mapping[str, tuple[str, ...]],
+            header_row: int | None) -> tuple[int, list[str], list[str], int]:
+    """The header's index in ``grid``, the header and the HXL tags (padded to one width),
+    and the index of the first row after them."""
+    if not grid:
+        raise InvalidInput("the file is empty")
+    if header_row is not None:
+        if not 1 <= header_row <= len(grid):
+            raise InvalidInput(f"the file has no row {header_row}; it has {len(grid)} rows")
+        at = header_row - 1
+    else:
+        at = _find_header(grid, columns)
+    header = grid[at]
+    tags: list[str] = []
+    body = at + 1
+    if at + 1 < len(grid) and _is_hxl_row(grid[at + 1]):
+        tags, body = grid[at + 1], at + 2
+    elif _is_hxl_row(header):  # tags without a header row above them
+        header, tags = [""] * len(header), header
+    width = max(len(header), len(tags))
+    return (at, [h.strip() for h in header] + [""] * (width - len(header)),
+            [t.strip() for t in tags] + [""] * (width - len(tags)), body)
+
+
+def _find_header(grid: list[list[str]], columns: Mapping[str, tuple[str, ...]]) -> int:
+    """The row above an HXL row, or else the first row naming the most fields."""
+    top = grid[:HEADER_SEARCH_ROWS]
+    for i, cells in enumerate(top):
+        if _is_hxl_row(cells):
+            return max(i - 1, 0)
+    best, at = 0, 0
+    for i, cells in enumerate(top):
+        found = sum(c is not None for c in _guess(cells, [], columns).values())
+        if found > best:
+            best, at = found, i
+    return at
+
+
+def _guess(header: Sequence[str], tags: Sequence[str],
+           columns: Mapping[str, tuple[str, ...]]) -> dict[str, ColumnChoice | None]:
+    width = max(len(header), len(tags))
+    header = [h.strip() for h in header] + [""] * (width - len(header))
+    tags = [t.strip() for t in tags] + [""] * (width - len(tags))
+    chosen: dict[str, ColumnChoice] = {}
+    used: set[int] = set()
+
+    def take(name: str, i: int, how: str, score: float, known: str) -> None:
+        chosen[name] = ColumnChoice(name, i, header[i], tags[i], how, score, known)
+        used.add(i)
+
+    tag_sets = [_tag_parts(t) if t else None for t in tags]
+    for name, known in columns.items():
+        for tag in (k for k in known if k.startswith("#")):
+            want = _tag_parts(tag)
+            fits = [(len(have[1]), i) for i, have in enumerate(tag_sets)
+                    if have and have[0] == want[0] and want[1] <= have[1] and i not in used]
+            if fits:
+                take(name, min(fits)[1], "hxl", 100.0, tag)
+                break
+    plain = [_norm(h) for h in header]
+    words = [header_words(h) for h in header]
+    for name, known in columns.items():
+        if name in chosen:
+            continue
+        for option in (k for k in known if not k.startswith("#")):
+            hit = next((i for i in range(width) if i not in used and header[i] and (
+                plain[i] == _norm(option) or words[i] == header_words(option))), None)
+            if hit is not None:
+                take(name, hit, "exact", 100.0, option)
+                break
+    close: list[tuple[float, int, int, str, str]] = []
+    for order, (name, known) in enumerate(columns.items()):
+        if name in chosen:
+            continue
+        for i in range(width):
+            if i in used or not words[i]:
+                continue
+            for option in (k for k in known if not k.startswith("#")):
+                score = _similarity(words[i], header_words(option))
+                if score >= GUESS_MIN:
+                    close.append((-score, order, i, name, option))
+    for minus_score, _, i, name, option in sorted(close):
+        if name not in chosen and i not in used:
+            take(name, i, "guessed", round(-minus_score, 1), option)
+    return {name: chosen.get(name) for name in columns}
+
+
+def _given(mapping: Mapping[str, int | str | None], header: list[str], tags: list[str],
+           columns: Mapping[str, tuple[str, ...]]) -> dict[str, ColumnChoice]:
+    """The caller's {field: column index or header text}, checked against the file."""
+    named = [h or t or column_letter(i) for i, (h, t) in enumerate(zip(header, tags,
+                                                                      strict=True))]
+    chosen: dict[str, ColumnChoice] = {}
+    by_column: dict[int, str] = {}
+    for name, target in mapping.items():
+        if name not in columns:
+            raise InvalidInput(f"'{name}' is not a field of this file; the fields are: "
+                               + ", ".join(columns))
+        if target is None:
+            continue
+        if isinstance(target, int) and not isinstance(target, bool):
+            if not 0 <= target < len(header):
+                raise InvalidInput(
+                    f"column {target} chosen for '{name}' does not exist; the file has "
+                    f"{len(header)} columns, numbered from 0", field=name)
+            i = target
+        else:
+            text = str(target).strip()
+            i = next((k for k, h in enumerate(header) if h == text), None)
+            if i is None:
+                i = next((k for k, h in enumerate(header) if h and _norm(h) == _norm(text)),
+                         None)
+            if i is None:
+                i = next((k for k, t in enumerate(tags) if t and _norm(t) == _norm(text)),
+                         None)
+            if i is None:
+                raise InvalidInput(
+                    f"the file has no column '{text}' (chosen for '{name}'); its columns "
+                    "are: " + ", ".join(n for n in named if n), field=name)
+        if i in by_column:
+            raise InvalidInput(
+                f"column '{named[i]}' is chosen for both '{by_column[i]}' and '{name}'; "
+                "choose one column per field", field=name)
+        by_column[i] = name
+        chosen[name] = ColumnChoice(name, i, header[i], tags[i], "given", 100.0)
+    return {name: chosen[name] for name in columns if name in chosen}
+
+
+_TRAILING_UNITS = frozenset({"kg", "kgs", "g", "t", "mt", "ton", "tons", "lb", "lbs", "m3", "l",
+                             "ltr", "litre", "liter", "pcs", "usd", "eur", "chf", "gbp"})
+
+
+def header_words(text: str) -> str:
+    """A header reduced to its words: lower case, no accents, no punctuation, no units in
+    brackets or at the end ('Gross Wt (kg)' and 'gross wt. KG' are both 'gross wt')."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    words = re.sub(r"[\W_]+", " ", text).split()
+    while len(words) > 1 and words[-1] in _TRAILING_UNITS:
+        words.pop()
+    return " ".join(words)
+
+
+def _similarity(a: str, b: str) -> float:
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b),
+               fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
