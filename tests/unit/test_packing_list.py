@@ -167,7 +167,7 @@ def test_each_bad_cell_is_named_with_its_fix(column, value, message):
     with pytest.raises(RejectedFile) as caught:
         parse_packing_list(to_csv([HEADER, row]))
     text = str(caught.value)
-    assert text.startswith("nothing was imported; fix these 1 problem(s) and import again:\n")
+    assert text.startswith("nothing was imported; fix these 1 problem(s) and try again:\n")
     assert message in text
 
 
@@ -206,7 +206,7 @@ def test_more_than_twenty_problems_are_counted():
 
 def test_the_shared_message_format():
     error = rejected([Problem(3, "Qty", "fix it", "quantity"), "row 4, field 'x': also"])
-    assert str(error) == ("nothing was imported; fix these 2 problem(s) and import again:\n"
+    assert str(error) == ("nothing was imported; fix these 2 problem(s) and try again:\n"
                           "row 3, column 'Qty': fix it\nrow 4, field 'x': also")
     assert isinstance(error, InvalidInput)
 

@@ -43,14 +43,15 @@ class RejectedFile(InvalidInput):
         self.problems = tuple(problems)
 
 
-def rejected(problems: Sequence[Problem | str]) -> RejectedFile:
+def rejected(problems: Sequence[Problem | str], done: str = "imported") -> RejectedFile:
     """The error for a refused import: a count, then one line per problem (at most
-    ``MAX_SHOWN``, then how many more)."""
+    ``MAX_SHOWN``, then how many more). ``done`` is what did not happen ("imported",
+    "registered")."""
     shown = [str(p) for p in problems[:MAX_SHOWN]]
     more = (f"\n... and {len(problems) - MAX_SHOWN} more"
             if len(problems) > MAX_SHOWN else "")
     return RejectedFile(
-        f"nothing was imported; fix these {len(problems)} problem(s) and import again:\n"
+        f"nothing was {done}; fix these {len(problems)} problem(s) and try again:\n"
         + "\n".join(shown) + more,
         problems,
     )

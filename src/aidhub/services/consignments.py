@@ -122,7 +122,7 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
             except AidhubError as exc:
                 problems.append(f"line {n}: {exc}")
         if problems:
-            raise rejected(problems)
+            raise rejected(problems, "registered")
         year = now.year
         serial = uow.inbound.next_number(f"consignment:{hub.code}:{year}")
         number = f"{hub.code}-IN-{year}-{serial:05d}"

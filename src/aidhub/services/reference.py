@@ -21,6 +21,7 @@ from aidhub.domain.sites import (
     check_pcode,
 )
 from aidhub.domain.values import parse_code, parse_optional
+from aidhub.interop.problems import rejected
 from aidhub.interop.tables import read_csv
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
@@ -197,7 +198,7 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
         if progress:
             progress(1)
     if problems:
-        raise _rejected(problems)
+        raise rejected(problems)
     request = [_item_request(i) for i in parsed]
 
     def work(uow: UnitOfWork, now: dt.datetime):
@@ -220,7 +221,7 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
             else:
                 changed.append(item)
         if problems:
-            raise _rejected(problems)
+            raise rejected(problems)
         uow.reference.add_items(new)
         uow.reference.update_items(changed)
         result = {"added": len(new), "updated": len(changed), "unchanged": same}
@@ -234,15 +235,6 @@ def _item_request(item: Item) -> dict[str, Any]:
     values = dataclasses.asdict(item)
     values.pop("id")
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
-
-
-def _rejected(problems: list[str]) -> InvalidInput:
-    shown = problems[:20]
-    more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    return InvalidInput(
-        f"nothing was imported; fix these {len(problems)} problem(s) and import again:\n"
-        + "\n".join(shown) + more
-    )
 
 
 def item(uow: UnitOfWork, code: str) -> Item:
