@@ -61,3 +61,18 @@ def test_import_shows_its_guesses_and_waits_for_yes(hub, tmp_path):  # noqa: F81
     assert "registered with 3 lines" in done.output
     pipeline = json.loads(hub("consignments", "pipeline", "--json").output)
     assert pipeline[0]["stage"] == "expected" and pipeline[0]["announced"] == 152
+
+
+def test_everything_expected_can_be_received_good_in_one_go(hub, tmp_path):  # noqa: F811
+    hub("locations", "add", "DAM-HUB", "RECV", "--kind", "zone")
+    hub("settings", "set", "gs1.company_prefix", "0614141")
+    out = hub("consignments", "advise", "--hub", "DAM-HUB", "--consignor", "WFP",
+              "--consignee", "WFP", "--line", "TARP:120", "--line", "RICE:30:B4:2027-01-31",
+              "--line", "?Mixed clothes:5:carton").output
+    number = out.split("consignment ")[1].split()[0]
+    for state in ("arrived", "screening", "cleared"):
+        hub("consignments", "set-state", number, state)
+    out = hub("grn", "issue", number, "--all-good", "--priority", "1", "--per", "50",
+              "--received-by", "Amal").output
+    assert "partially received" in out  # the unidentified line still waits to be counted
+    assert out.count("pallet ") == 4  # 50 + 50 + 20 tarpaulins, 30 rice

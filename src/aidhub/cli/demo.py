@@ -3,7 +3,6 @@
 import datetime as dt
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aidhub.cli import output
 from aidhub.cli.app import context
@@ -18,15 +17,7 @@ def load_with_progress(ctx: Context, *, seed: int, start: dt.date | None = None,
                        weeks: int = 4) -> dict[str, int]:
     from aidhub.demo.scenario import load, summary
 
-    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-                  console=output.errors, transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with output.progress() as report:
         counts = load(ctx, seed=seed, start=start, weeks=weeks, progress=report)
     output.ok(f"demo scenario loaded (seed {seed}): {summary(counts)}")
     return counts

@@ -132,19 +132,34 @@ def import_packing_list(
     header = PreAdvice(hub, consignor, consignee, [], donor, channel, entry, eta, doc_type,
                        doc_number, vehicle, driver, seals)
     mapping = dict(m.split("=", 1) for m in map_) if map_ else None
-    preview = preadvice.preview(context(), path.read_bytes(), mapping=mapping)
+    with output.progress() as report:
+        preview = preadvice.preview(context(), path.read_bytes(), mapping=mapping,
+                                    progress=report)
+    if preview.imported_as and not force:
+        output.error(f"this file was already imported as {preview.imported_as}; use --force "
+                     "to import it again")
+        raise typer.Exit(1)
     output.table("Columns", ["field", "column", "how"],
                  [(m.field, m.column, m.how) for m in preview.columns])
-    output.table("Lines", ["row", "as written", "qty", "unit", "catalog item", "score"],
+    unsure = [ln for ln in preview.lines if not ln.sure]
+    shown = unsure[:50] if len(preview.lines) > 50 else preview.lines
+    output.table("Lines to check" if len(preview.lines) > 50 else "Lines",
+                 ["row", "as written", "qty", "unit", "catalog item", "how"],
                  [(ln.row, ln.written, ln.quantity, ln.unit, ln.item or "(unidentified)",
-                   ln.score or "") for ln in preview.lines])
+                   ln.reason) for ln in shown], wrap=["as written"])
+    sure = len(preview.lines) - len(unsure)
+    output.console.print(f"{len(preview.lines):,} lines: {sure:,} matched for sure, "
+                         f"{sum(1 for ln in unsure if ln.item):,} suggested, "
+                         f"{sum(1 for ln in unsure if not ln.item):,} unidentified")
     if preview.needs_confirmation and not yes:
         output.error("nothing registered yet: check the columns and matches above, then run "
                      "again with --yes (or fix them with --map)")
         raise typer.Exit(1)
-    result = preadvice.import_file(context(), path.read_bytes(), header, key=key or new_key(),
-                                   mapping=mapping, create_missing=create_missing,
-                                   force=force)
+    with output.progress() as report:
+        result = preadvice.import_file(context(), path.read_bytes(), header,
+                                       key=key or new_key(), mapping=mapping,
+                                       create_missing=create_missing, force=force,
+                                       progress=report)
     output.ok(f"consignment {result['number']} registered with {result['lines']} lines")
 
 
@@ -265,19 +280,38 @@ def _count(text: str) -> CountLine:
 
 @grn.command("issue")
 def issue(number: str = typer.Argument(..., help="The consignment."),
-          count: list[str] = typer.Option(..., "--count", help=_count.__doc__),
+          count: list[str] = typer.Option([], "--count", help=_count.__doc__),
+          all_good: bool = typer.Option(False, "--all-good", help="Everything still "
+                                        "expected arrived in good condition (lines closed)."),
+          priority: int = typer.Option(None, help="With --all-good: the SUMA priority."),
+          per_unit: int = typer.Option(None, "--per", help="With --all-good: units per "
+                                       "pallet."),
           received_by: str = typer.Option(..., help="Who counted."),
           delivered_by: str = typer.Option("", help="Driver who handed over."),
           notes: str = typer.Option(""), key: str = KEY) -> None:
     """Count and inspect, then issue the GRN (posts the receipt)."""
-    result = receiving.receive(context(), number, [_count(c) for c in count],
-                               key=key or new_key(), received_by=received_by,
-                               delivered_by=delivered_by, notes=notes)
+    counts = [_count(c) for c in count]
+    if all_good:
+        view = consignments.view(context(), number)
+        counts += [CountLine(ln.line_no, good=ln.outstanding, close=True, per_unit=per_unit,
+                             priority=priority)
+                   for ln, item in view.lines if ln.outstanding and item is not None]
+    if not counts:
+        raise InvalidInput("say what was counted: --count, or --all-good", field="count")
+    with output.progress() as report:
+        report("posting the GRN", 0, 1)
+        result = receiving.receive(context(), number, counts, key=key or new_key(),
+                                   received_by=received_by, delivered_by=delivered_by,
+                                   notes=notes)
+        report("posting the GRN", 1, 1)
     output.ok(f"{result['grn']} issued; {result['consignment']} is now "
               f"{result['state'].replace('_', ' ')}; {len(result['handling_units'])} pallets "
               "labelled")
-    for sscc in result["handling_units"]:
+    for sscc in result["handling_units"][:200]:
         output.console.print(f"  pallet {sscc}")
+    if len(result["handling_units"]) > 200:
+        output.console.print(f"  ... and {len(result['handling_units']) - 200} more "
+                             "(`aidhub grn labels` prints them all)")
 
 
 @grn.command("pdf")

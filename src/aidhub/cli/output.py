@@ -1,8 +1,9 @@
 """Printing: Rich tables for people, JSON for programs, one-line errors."""
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -50,3 +51,21 @@ def error(message: str) -> None:
                  soft_wrap=True)
     for line in rest:
         errors.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress display for long work: call the yielded function with (stage, done,
+    total); each stage gets its own bar. Shown on stderr, gone when the work ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                  console=errors, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report

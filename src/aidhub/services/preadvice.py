@@ -7,6 +7,7 @@ to be; :func:`import_file` registers the consignment once that is confirmed. The
 """
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +74,20 @@ def _resolve(line: PackingLine, catalog: list[Item], by_code: dict[str, Item]
     return None, None, "no match: stays unidentified", False
 
 
-def preview(ctx: Context, data: bytes, *, mapping: dict[str, Any] | None = None) -> Preview:
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def preview(ctx: Context, data: bytes, *, mapping: dict[str, Any] | None = None,
+            progress: Progress = _quiet) -> Preview:
     """What an import of this file would register, for a person to check."""
+    progress("reading", 0, 1)
     guess = guess_mapping(data, PACKING_LIST_COLUMNS)
     parsed = parse_packing_list(data, mapping)
+    progress("reading", 1, 1)
     columns = [ColumnView(f, (parsed.mapping[f].label if f in parsed.mapping else "—"),
                           parsed.mapping[f].how if f in parsed.mapping else "not found")
                for f in guess.fields]
@@ -85,8 +96,10 @@ def preview(ctx: Context, data: bytes, *, mapping: dict[str, Any] | None = None)
         previous = uow.inbound.by_source_hash(parsed.content_hash)
     by_code = {i.code: i for i in catalog}
     lines = []
-    for line in parsed.lines:
+    for n, line in enumerate(parsed.lines, start=1):
         item, score, reason, sure = _resolve(line, catalog, by_code)
+        if n % 500 == 0 or n == len(parsed.lines):
+            progress("matching items", n, len(parsed.lines))
         lines.append(LineView(line.row, line.item_code or line.description, line.quantity,
                               line.unit, item.code if item else None, score, reason, sure))
     return Preview(columns, lines, parsed.content_hash,
@@ -95,11 +108,13 @@ def preview(ctx: Context, data: bytes, *, mapping: dict[str, Any] | None = None)
 
 def import_file(ctx: Context, data: bytes, header: PreAdvice, *, key: str,
                 mapping: dict[str, Any] | None = None, create_missing: bool = False,
-                force: bool = False) -> dict[str, Any]:
+                force: bool = False, progress: Progress = _quiet) -> dict[str, Any]:
     """Register the consignment a packing list describes, all or nothing. Items are taken
     as matched (the caller has shown the matches and had them confirmed); goods that match
     nothing stay unidentified, or become new catalog items with ``create_missing``."""
+    progress("reading", 0, 1)
     parsed = parse_packing_list(data, mapping)
+    progress("reading", 1, 1)
     with ctx.uow() as uow:
         catalog = uow.reference.items()
         previous = uow.inbound.by_source_hash(parsed.content_hash)
@@ -108,7 +123,11 @@ def import_file(ctx: Context, data: bytes, header: PreAdvice, *, key: str,
                            "(same content); import it again only on purpose (--force)",
                            field="file")
     by_code = {i.code: i for i in catalog}
-    resolved = [(line, _resolve(line, catalog, by_code)[0]) for line in parsed.lines]
+    resolved = []
+    for n, line in enumerate(parsed.lines, start=1):
+        resolved.append((line, _resolve(line, catalog, by_code)[0]))
+        if n % 500 == 0 or n == len(parsed.lines):
+            progress("matching items", n, len(parsed.lines))
     units = {item.code: item.unit for _, item in resolved if item is not None}
     matched = [dataclasses.replace(line, item_code=item.code)
                for line, item in resolved if item is not None]
@@ -125,7 +144,10 @@ def import_file(ctx: Context, data: bytes, header: PreAdvice, *, key: str,
                         earmark=line.earmark, sscc=line.sscc)
              for line, item in resolved]
     advice = dataclasses.replace(header, lines=lines)
-    return register_preadvice(ctx, advice, key=key, source_hash=parsed.content_hash)
+    progress("registering", 0, 1)
+    result = register_preadvice(ctx, advice, key=key, source_hash=parsed.content_hash)
+    progress("registering", 1, 1)
+    return result
 
 
 def _create_missing(ctx: Context, resolved: list[tuple[PackingLine, Item | None]],
