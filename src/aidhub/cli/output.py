@@ -41,7 +41,7 @@ def fmt_time(value: dt.datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 def ok(message: str) -> None:
-    console.print(f"[green]✓[/green] {message}")
+    console.print(Text.assemble(("✓ ", "green"), message), soft_wrap=True)
 
 def error(message: str) -> None:
     """The error on stderr: its first line after "error:", any further lines indented.
