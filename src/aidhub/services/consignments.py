@@ -27,7 +27,7 @@ from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.sites import SiteKind
 from aidhub.domain.values import parse_date, parse_decimal, parse_quantity
 from aidhub.interop.problems import rejected
-from aidhub.services import reference
+from aidhub.services import reference, screening
 from aidhub.services.channels import channel as find_channel
 from aidhub.services.context import Context
 from aidhub.services.idempotency import request_hash, run_command
@@ -135,7 +135,12 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
         ), lines, now)
         uow.inbound.add_event(consignment_id, now, ctx.actor, "registered", to_state=state,
                               reason=f"{len(lines)} lines")
-        return number, {"number": number, "lines": len(lines)}
+        hits = screening.screen_consignment(uow, uow.inbound.consignment_by_id(consignment_id),
+                                            ctx.actor, now)
+        if hits:
+            uow.inbound.add_event(consignment_id, now, ctx.actor, "screened",
+                                  reason=f"{hits} screening hit(s) to decide")
+        return number, {"number": number, "lines": len(lines), "hits": hits}
 
     return run_command(ctx, key, "consignment.register", request, work)
 
@@ -225,6 +230,12 @@ def change_state(ctx: Context, number: str, target: State | str, *, key: str,
 def _apply(uow: UnitOfWork, c: Consignment, target: State, reason: str, now: dt.datetime,
            actor: str, key: str) -> uuid.UUID | None:
     transition(c.number, c.state, target, reason)
+    if target is State.CLEARED:
+        undecided = screening.open_hits(uow, c)
+        if undecided:
+            raise IllegalTransition(
+                f"consignment {c.number} has {len(undecided)} undecided screening hit(s); "
+                "a screening officer decides them first (`aidhub hits list`)")
     movement = None
     if target in ON_THE_WAY and c.state not in ON_THE_WAY:
         movement = _announce(uow, c, now, actor, key)
@@ -236,6 +247,12 @@ def _apply(uow: UnitOfWork, c: Consignment, target: State, reason: str, now: dt.
     uow.inbound.update_consignment(c.id, **changes)
     uow.inbound.add_event(c.id, now, actor, target.value, from_state=c.state, to_state=target,
                           reason=reason, movement_id=movement)
+    if target is State.SCREENING:
+        hits = screening.screen_consignment(uow, uow.inbound.consignment_by_id(c.id), actor,
+                                            now)
+        if hits:
+            _apply(uow, uow.inbound.consignment_by_id(c.id), State.HELD,
+                   f"{hits} screening hit(s) to decide", now, actor, key)
     return movement
 
 
@@ -348,6 +365,7 @@ def record_arrival(ctx: Context, number: str, *, key: str, at: dt.datetime | Non
         detail = "; ".join(f"{k.replace('_', ' ')}: {v.value if hasattr(v, 'value') else v}"
                            for k, v in changes.items() if k != "arrived_at")
         uow.inbound.add_event(c.id, now, ctx.actor, "arrival recorded", reason=detail)
+        screening.screen_consignment(uow, uow.inbound.consignment_by_id(c.id), ctx.actor, now)
         return c.number, {"number": c.number}
 
     return run_command(ctx, key, "consignment.arrival", request, work)

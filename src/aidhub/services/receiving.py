@@ -15,7 +15,7 @@ from typing import Any
 
 from aidhub.documents.gs1 import make_sscc, parse_scan
 from aidhub.domain.catalog import SumaCategory
-from aidhub.domain.consignments import RECEIVABLE, State, transition
+from aidhub.domain.consignments import RECEIVABLE, IllegalTransition, State, transition
 from aidhub.domain.errors import AidhubError, InvalidInput, LedgerError, NotFound
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
@@ -33,7 +33,7 @@ from aidhub.domain.receiving import (
 )
 from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.interop.problems import rejected
-from aidhub.services import reference
+from aidhub.services import reference, screening
 from aidhub.services.consignments import _places, _post, consignment, line_owner
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
@@ -98,6 +98,10 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
         c = consignment(uow, number, lock=True)
         if c.state not in RECEIVABLE:
             transition(c.number, c.state, State.RECEIVED)  # raises, saying why not
+        holds = screening.active_holds(uow, c)
+        if holds:
+            raise IllegalTransition(f"consignment {c.number} is on hold: {holds[0].reason}; "
+                                    "nothing can be received until the hold is released")
         parts = _parts(uow, c, counts, now.date())
         places = _places(uow, c.hub_id)
         postings, shorts = _postings(uow, c, parts, places)

@@ -338,3 +338,107 @@ handling_units = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("put_away_at", UTCDateTime),
 )
+
+# Screening -------------------------------------------------------------------------------
+
+# Each load of a sanctions list file is a version; its entries are kept as loaded (JSON).
+list_versions = Table(
+    "list_versions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("list", String(40), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("generated", UTCDateTime),
+    Column("file_hash", String(64), nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Index("ix_list_versions_list_loaded", "list", "loaded_at"),
+)
+
+list_entries = Table(
+    "list_entries",
+    metadata,
+    Column("version_id", Uuid, ForeignKey("list_versions.id"), primary_key=True),
+    Column("entry_id", String(60), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("caption", String(300), nullable=False),
+    Column("fingerprint", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("original_name", String(300)),
+    Column("birth_date", Date),
+    Column("nationality", String(60)),
+    Column("id_number", String(60)),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), unique=True),
+    Column("submitted_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Which parties a consignment involves, and as what.
+party_links = Table(
+    "party_links",
+    metadata,
+    Column("party_id", Uuid, ForeignKey("parties.id"), primary_key=True),
+    Column("consignment_id", Uuid, ForeignKey("consignments.id"), primary_key=True),
+    Column("role", String(20), primary_key=True),
+)
+
+screening_hits = Table(
+    "screening_hits",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(10), nullable=False),  # party | goods
+    Column("party_id", Uuid, ForeignKey("parties.id"), index=True),
+    Column("consignment_line_id", Uuid, ForeignKey("consignment_lines.id"), index=True),
+    Column("list", String(40), nullable=False),
+    Column("entry_id", String(60), nullable=False),
+    Column("entry_name", String(300), nullable=False),
+    Column("entry_fingerprint", String(16), nullable=False),
+    Column("party_fingerprint", String(16), nullable=False),
+    Column("score", Numeric(5, 4), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("submitted_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", UTCDateTime),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("exemption", String(20)),
+    Column("licence", String(100), nullable=False, server_default=""),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("subject", String(20), nullable=False),  # party | consignment | line
+    Column("subject_id", Uuid, nullable=False),
+    Column("hit_id", Uuid, ForeignKey("screening_hits.id")),
+    Column("reason", Text, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("released_at", UTCDateTime),
+    Column("released_by", String(100)),
+    Index("ix_holds_subject", "subject", "subject_id", "state"),
+)
+
+goods_list_versions = Table(
+    "goods_list_versions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("file_hash", String(64), nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+    Column("content", Text, nullable=False),
+)

@@ -19,6 +19,7 @@ from aidhub.store.repositories.commands import CommandRepository
 from aidhub.store.repositories.inbound import InboundRepository
 from aidhub.store.repositories.ledger import LedgerRepository
 from aidhub.store.repositories.reference import ReferenceRepository
+from aidhub.store.repositories.screening import ScreeningRepository
 
 
 class UnitOfWork:
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.conn)
         self.commands = CommandRepository(self.conn)
         self.inbound = InboundRepository(self.conn)
+        self.screening = ScreeningRepository(self.conn)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,449 @@
+"""Screening: loading sanctions lists, screening parties and goods, holds, decisions.
+
+Parties are screened when they are created, when they appear on a pre-advice, at arrival,
+when the consignment enters screening, and all at once whenever a list version changes.
+A hit at or above the alert threshold holds the party and every consignment it is on;
+a goods hit holds the line and its consignment. A different person from the one who
+submitted the party (or the consignment) decides each hit.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from aidhub.domain.errors import InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.domain.screening import (
+    Decision,
+    Exemption,
+    GoodsRule,
+    HitState,
+    Party,
+    PartyKind,
+    check_decision,
+    check_party_name,
+    screen_goods,
+)
+from aidhub.domain.values import parse_date
+from aidhub.screening.model import EntityKind, Query
+from aidhub.screening.serial import dumps, entry_from_json, fingerprint
+from aidhub.services import reference
+from aidhub.services.context import Context
+from aidhub.services.idempotency import run_command
+from aidhub.store.uow import UnitOfWork
+
+OPEN = (HitState.OPEN.value, HitState.ESCALATED.value)
+_MATCHERS: dict[tuple, Any] = {}
+
+
+def alert_threshold() -> float:
+    from aidhub.screening.matcher import ALERT_THRESHOLD
+
+    return ALERT_THRESHOLD
+
+
+def _matcher(uow: UnitOfWork):
+    """The matcher over the newest version of every list (built once per set of
+    versions, then kept)."""
+    versions = uow.screening.latest_versions()
+    if not versions:
+        return None
+    key = (str(uow.engine.url), tuple(sorted(str(v.id) for v in versions)))
+    if key not in _MATCHERS:
+        from aidhub.screening.matcher import Matcher
+
+        entries = [entry_from_json(json.loads(r.data)) for v in versions
+                   for r in uow.screening.entries(v.id)]
+        _MATCHERS.clear()
+        _MATCHERS[key] = Matcher(entries)
+    return _MATCHERS[key]
+
+
+# lists --------------------------------------------------------------------------------
+def load_list(ctx: Context, data: bytes, *, key: str, format: str | None = None,
+              progress=None) -> dict[str, Any]:
+    """Load a sanctions list file as a new version of its list, show what changed, and
+    screen every party again."""
+    from aidhub.screening.lists import diff
+    from aidhub.screening.lists import load_list as read_list
+
+    loaded = read_list(data, format, progress=progress)
+    request = {"list": loaded.list, "format": loaded.format, "hash": loaded.file_hash}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        previous = next((v for v in uow.screening.versions(loaded.list)), None)
+        if previous is not None and previous.file_hash == loaded.file_hash:
+            raise InvalidInput(f"this file is already the newest version of the {loaded.list} "
+                               "list; nothing to load", field="file")
+        old = ([entry_from_json(json.loads(r.data)) for r in uow.screening.entries(previous.id)]
+               if previous is not None else [])
+        changes = diff(old, list(loaded.entries))
+        version_id = new_id()
+        uow.screening.add_version(
+            {"id": version_id, "list": loaded.list, "format": loaded.format,
+             "generated": loaded.generated, "file_hash": loaded.file_hash, "loaded_at": now,
+             "loaded_by": ctx.actor, "entries": len(loaded.entries),
+             "added": len(changes.added), "removed": len(changes.removed),
+             "changed": len(changes.changed)},
+            [{"version_id": version_id, "entry_id": e.entry_id, "kind": e.kind.value,
+              "caption": e.caption[:300], "fingerprint": fingerprint(e), "data": dumps(e)}
+             for e in loaded.entries])
+        hits = _rescreen_all(uow, now, ctx.actor)
+        return f"{loaded.list} {loaded.file_hash[:12]}", {
+            "list": loaded.list, "version": str(version_id), "entries": len(loaded.entries),
+            "added": len(changes.added), "removed": len(changes.removed),
+            "changed": len(changes.changed), "hits": hits,
+            "added_ids": [e.entry_id for e in changes.added][:50],
+            "removed_ids": [e.entry_id for e in changes.removed][:50],
+            "changed_ids": [e.entry_id for e in changes.changed][:50]}
+
+    return run_command(ctx, key, "list.load", request, work)
+
+
+def list_versions(ctx: Context, list_name: str | None = None) -> list[Any]:
+    with ctx.uow() as uow:
+        return uow.screening.versions(list_name)
+
+
+def _rescreen_all(uow: UnitOfWork, now: dt.datetime, actor: str) -> int:
+    matcher = _matcher(uow)
+    if matcher is None:
+        return 0
+    return sum(_screen_party(uow, p, matcher, now) for p in uow.screening.parties())
+
+
+# parties ------------------------------------------------------------------------------
+def _query(party: Party) -> Query:
+    return Query(party.name, EntityKind(party.kind.value), party.original_name,
+                 party.birth_date, None, party.nationality, party.id_number)
+
+
+def _screen_party(uow: UnitOfWork, party: Party, matcher, now: dt.datetime) -> int:
+    """Screen one party; record new alerts and hold the party and its consignments."""
+    if matcher is None:
+        return 0
+    threshold = alert_threshold()
+    known = {(h.list, h.entry_id, h.entry_fingerprint, h.party_fingerprint)
+             for h in uow.screening.hits(party_id=party.id)}
+    new = 0
+    for match in matcher.screen(_query(party), cutoff=threshold):
+        if match.score < threshold:
+            continue
+        key = (match.entry.list, match.entry.entry_id, fingerprint(match.entry),
+               party.fingerprint())
+        if key in known:  # already open, or decided for this party and this entry
+            continue
+        hit_id = uow.screening.add_hit({
+            "kind": "party", "party_id": party.id, "list": match.entry.list,
+            "entry_id": match.entry.entry_id, "entry_name": match.name[:300],
+            "entry_fingerprint": key[2], "party_fingerprint": key[3],
+            "score": round(match.score, 4), "explanation": match.explanation,
+            "state": HitState.OPEN.value, "submitted_by": party.submitted_by,
+            "created_at": now})
+        reason = (f"{party.name} may be {match.entry.caption} ({match.entry.list} "
+                  f"{match.entry.entry_id}), score {match.score:.2f}")
+        uow.screening.add_hold("party", party.id, reason, hit_id, now)
+        for consignment_id in uow.screening.consignments_of(party.id):
+            uow.screening.add_hold("consignment", consignment_id, reason, hit_id, now)
+        new += 1
+    return new
+
+
+def add_party(ctx: Context, *, key: str, kind: str, name: str,
+              original_name: str | None = None, birth_date: Any = None,
+              nationality: str | None = None, id_number: str | None = None) -> dict[str, Any]:
+    """Register a party (a person or organisation) and screen it at once."""
+    party_kind = reference.choice(PartyKind, kind, "kind")
+    name = check_party_name(name)
+    born = parse_date(birth_date, "birth_date") if birth_date not in (None, "") else None
+    request = {"kind": party_kind.value, "name": name, "original_name": original_name,
+               "birth_date": born.isoformat() if born else None, "nationality": nationality,
+               "id_number": id_number}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        party = Party(new_id(), party_kind, name, original_name or None, born,
+                      nationality or None, id_number or None, None, ctx.actor)
+        uow.screening.add_party(party, now)
+        hits = _screen_party(uow, party, _matcher(uow), now)
+        return name, {"id": str(party.id), "name": name, "hits": hits}
+
+    return run_command(ctx, key, "party.add", request, work)
+
+
+def _party_for_organisation(uow: UnitOfWork, org_id: uuid.UUID, actor: str,
+                            now: dt.datetime) -> Party:
+    party = uow.screening.party_of_organisation(org_id)
+    if party is None:
+        org = next(o for o in uow.reference.organisations() if o.id == org_id)
+        party = Party(new_id(), PartyKind.ORGANIZATION, org.name, org.name_ar, None,
+                      org.country, None, org.id, actor)
+        uow.screening.add_party(party, now)
+    return party
+
+
+def _party_for_person(uow: UnitOfWork, name: str, actor: str, now: dt.datetime) -> Party:
+    name = check_party_name(name)
+    party = uow.screening.party_named(PartyKind.PERSON, name)
+    if party is None:
+        party = Party(new_id(), PartyKind.PERSON, name, submitted_by=actor)
+        uow.screening.add_party(party, now)
+    return party
+
+
+# consignments --------------------------------------------------------------------------
+def screen_consignment(uow: UnitOfWork, c, actor: str, now: dt.datetime) -> int:
+    """Screen a consignment's parties and goods; return how many hits are open on it."""
+    matcher = _matcher(uow)
+    involved: list[tuple[Party, str]] = []
+    for org_id, role in ((c.consignor_id, "consignor"), (c.consignee_id, "consignee"),
+                         (c.donor_id, "donor")):
+        if org_id is not None:
+            involved.append((_party_for_organisation(uow, org_id, actor, now), role))
+    lines = uow.inbound.lines(c.id)
+    for donor in {ln.donor_id for ln in lines if ln.donor_id}:
+        involved.append((_party_for_organisation(uow, donor, actor, now), "donor"))
+    if c.driver.strip():
+        involved.append((_party_for_person(uow, c.driver, actor, now), "driver"))
+    for party, role in involved:
+        uow.screening.link(party.id, c.id, role)
+        _screen_party(uow, party, matcher, now)
+        _hold_for_open_party_hits(uow, party, c.id, now)
+    _screen_goods(uow, c, lines, actor, now)
+    return len(open_hits(uow, c))
+
+
+def _hold_for_open_party_hits(uow: UnitOfWork, party: Party, consignment_id: uuid.UUID,
+                              now: dt.datetime) -> None:
+    held = {h.hit_id for h in uow.screening.active_holds("consignment", [consignment_id])}
+    for hit in uow.screening.hits(party_id=party.id):
+        if hit.state in OPEN and hit.id not in held:
+            uow.screening.add_hold("consignment", consignment_id,
+                                   f"{party.name}: open screening hit {hit.entry_id}",
+                                   hit.id, now)
+
+
+def goods_rules(uow: UnitOfWork) -> list[GoodsRule]:
+    """The hub's controlled-goods list: the one it loaded last, or the starter list."""
+    loaded = uow.screening.goods_list()
+    text = loaded.content if loaded is not None else (
+        resources.files("aidhub.screening") / "data" / "controlled-goods.csv").read_text(
+            encoding="utf-8")
+    return parse_goods_list(text)
+
+
+def parse_goods_list(text: str) -> list[GoodsRule]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    needed = {"code", "control", "hs_prefixes", "keywords"}
+    if not rows or not needed <= set(rows[0]):
+        raise InvalidInput("a controlled-goods list needs the columns code, control, "
+                           "hs_prefixes, keywords (and optionally note, source)", field="file")
+    rules, problems = [], []
+    for n, row in enumerate(rows, start=2):
+        prefixes = tuple(p for p in (row["hs_prefixes"] or "").split() if p)
+        if any(not p.isdigit() for p in prefixes):
+            problems.append(f"row {n}, column 'hs_prefixes': HS prefixes are digits, space "
+                            "separated")
+        keywords = tuple(k.strip() for k in (row["keywords"] or "").split("|") if k.strip())
+        if not (row["code"] or "").strip() or not (prefixes or keywords):
+            problems.append(f"row {n}: give a code and at least one HS prefix or keyword")
+        rules.append(GoodsRule(row["code"].strip(), (row["control"] or "").strip(), prefixes,
+                               keywords, (row.get("note") or "").strip(),
+                               (row.get("source") or "").strip()))
+    if problems:
+        from aidhub.interop.problems import rejected
+
+        raise rejected(problems, "loaded")
+    return rules
+
+
+def load_goods_list(ctx: Context, data: bytes, *, key: str) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("the list is not UTF-8 text; save it as CSV UTF-8",
+                           field="file") from None
+    rules = parse_goods_list(text)
+    digest = hashlib.sha256(data).hexdigest()
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        uow.screening.add_goods_list(digest, text, ctx.actor, now)
+        return f"goods list {digest[:12]}", {"rules": len(rules), "hash": digest}
+
+    return run_command(ctx, key, "goods_list.load", {"hash": digest}, work)
+
+
+def _screen_goods(uow: UnitOfWork, c, lines, actor: str, now: dt.datetime) -> None:
+    rules = goods_rules(uow)
+    known = {(h.consignment_line_id, h.entry_id)
+             for h in uow.screening.hits(line_ids=[ln.id for ln in lines])}
+    for line in lines:
+        item = uow.reference.item_by_id(line.item_id) if line.item_id else None
+        texts = [line.description] + ([item.name_en, item.name_ar or "", item.name_ru or ""]
+                                      if item else [])
+        for hit in screen_goods(rules, hs_code=item.hs_code if item else None, texts=texts):
+            if (line.id, hit.rule.code) in known:
+                continue
+            hit_id = uow.screening.add_hit({
+                "kind": "goods", "consignment_line_id": line.id, "list": "goods",
+                "entry_id": hit.rule.code, "entry_name": hit.rule.control[:300],
+                "entry_fingerprint": "", "party_fingerprint": "", "score": 1,
+                "explanation": f"line {line.line_no}: {hit.reason}. {hit.rule.note}".strip(),
+                "state": HitState.OPEN.value, "submitted_by": actor, "created_at": now})
+            reason = f"line {line.line_no} needs classification: {hit.reason}"
+            uow.screening.add_hold("line", line.id, reason, hit_id, now)
+            uow.screening.add_hold("consignment", c.id, reason, hit_id, now)
+
+
+def open_hits(uow: UnitOfWork, c) -> list[Any]:
+    """The undecided hits on a consignment's parties and lines."""
+    party_ids = [p.id for p, _ in uow.screening.parties_of(c.id)]
+    line_ids = [ln.id for ln in uow.inbound.lines(c.id)]
+    found = [h for pid in party_ids for h in uow.screening.hits(party_id=pid)]
+    found += uow.screening.hits(line_ids=line_ids)
+    return [h for h in found if h.state in OPEN]
+
+
+def active_holds(uow: UnitOfWork, c) -> list[Any]:
+    line_ids = [ln.id for ln in uow.inbound.lines(c.id)]
+    return (uow.screening.active_holds("consignment", [c.id])
+            + uow.screening.active_holds("line", line_ids))
+
+
+# decisions ----------------------------------------------------------------------------
+def decide(ctx: Context, hit_id: str, decision: str, *, key: str, reason: str,
+           exemption: str = "none", licence: str = "") -> dict[str, Any]:
+    """Clear, confirm or escalate a hit. The decider must not be who submitted it. A clear
+    releases the holds it caused; a confirm rejects the consignments still in screening."""
+    what = reference.choice(Decision, decision, "decision")
+    relied = reference.choice(Exemption, exemption, "exemption")
+    request = {"hit": hit_id, "decision": what.value, "reason": reason,
+               "exemption": relied.value, "licence": licence}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        hit = _hit(uow, hit_id)
+        state = check_decision(state=HitState(hit.state), submitted_by=hit.submitted_by,
+                               decided_by=ctx.actor, decision=what, reason=reason,
+                               exemption=relied, licence=licence, goods=hit.kind == "goods")
+        uow.screening.update_hit(hit.id, state=state.value, decided_by=ctx.actor,
+                                 decided_at=now, reason=reason.strip(),
+                                 exemption=relied.value, licence=licence.strip())
+        released = 0
+        if state is HitState.CLEARED:
+            released = uow.screening.release_holds_of_hit(hit.id, ctx.actor, now)
+        rejected = []
+        if state is HitState.CONFIRMED:
+            rejected = _reject_consignments(uow, hit, reason, now, ctx.actor, key)
+        return f"hit {hit.id}", {"hit": str(hit.id), "state": state.value,
+                                 "holds_released": released, "rejected": rejected}
+
+    return run_command(ctx, key, "hit.decide", request, work)
+
+
+def _hit(uow: UnitOfWork, hit_id: str):
+    try:
+        found = uow.screening.hit(uuid.UUID(str(hit_id).strip()), lock=True)
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound(f"no screening hit {hit_id}; see `aidhub hits list`")
+    return found
+
+
+def _reject_consignments(uow: UnitOfWork, hit, reason: str, now: dt.datetime, actor: str,
+                         key: str) -> list[str]:
+    from aidhub.domain.consignments import State
+    from aidhub.services.consignments import _apply
+
+    ids = set(uow.screening.consignments_of(hit.party_id)) if hit.party_id else set()
+    if hit.consignment_line_id:
+        ids |= {h.subject_id for h in uow.screening.active_holds("consignment")
+                if h.hit_id == hit.id}
+    rejected = []
+    for consignment_id in ids:
+        c = uow.inbound.consignment_by_id(consignment_id)
+        if c.state in (State.SCREENING, State.HELD, State.UNDER_REVIEW):
+            target = State.UNDER_REVIEW if c.state is State.HELD else c.state
+            if target is not c.state:
+                _apply(uow, c, target, f"hit {hit.entry_id} confirmed", now, actor, key)
+                c = uow.inbound.consignment_by_id(consignment_id)
+            _apply(uow, c, State.REJECTED, f"screening hit confirmed: {hit.entry_id}. "
+                   f"{reason}", now, actor, f"{key}:{consignment_id}")
+            rejected.append(c.number)
+    return rejected
+
+
+@dataclass(frozen=True)
+class HitView:
+    id: str
+    kind: str
+    subject: str
+    list: str
+    entry_id: str
+    entry_name: str
+    score: float
+    explanation: str
+    state: str
+    submitted_by: str
+    decided_by: str | None
+    reason: str
+
+
+def list_hits(ctx: Context, *, state: str | None = None) -> list[HitView]:
+    with ctx.uow() as uow:
+        names = {p.id: p.name for p in uow.screening.parties()}
+        out = []
+        for h in uow.screening.hits(state=state):
+            subject = names.get(h.party_id, "") if h.kind == "party" else "consignment line"
+            out.append(HitView(str(h.id), h.kind, subject, h.list, h.entry_id, h.entry_name,
+                               float(h.score), h.explanation, h.state, h.submitted_by,
+                               h.decided_by, h.reason))
+        return out
+
+
+# batch screening of names --------------------------------------------------------------
+def screen_names(ctx: Context, data: bytes, *, cutoff: float = 0.5,
+                 threshold: float | None = None) -> list[dict[str, Any]]:
+    """Screen a CSV of names (columns name, and optional kind, birth_date, nationality,
+    id_number) without creating parties: one result per data row, best match first."""
+    from aidhub.interop.tables import read_csv
+
+    table = read_csv(data, {"name": ("name",), "kind": ("kind",),
+                            "birth_date": ("birth_date",), "nationality": ("nationality",),
+                            "id_number": ("id_number",)}, ("name",))
+    limit = alert_threshold() if threshold is None else threshold
+    queries, problems = [], []
+    for number, fields in table:
+        try:
+            name = check_party_name(fields.get("name", ""))
+            kind = (reference.choice(EntityKind, fields["kind"], "kind")
+                    if fields.get("kind") else None)
+            born = (parse_date(fields["birth_date"], "birth_date")
+                    if fields.get("birth_date") else None)
+        except InvalidInput as exc:
+            problems.append(f"row {number}: {exc}")
+            continue
+        queries.append(Query(name, kind, None, born, None, fields.get("nationality") or None,
+                             fields.get("id_number") or None))
+    if problems:
+        from aidhub.interop.problems import rejected
+
+        raise rejected(problems, "screened")
+    with ctx.uow() as uow:
+        matcher = _matcher(uow)
+    if matcher is None:
+        raise InvalidInput("no sanctions list is loaded; load one with `aidhub lists load`",
+                           field="lists")
+    results = []
+    for row, query in enumerate(queries, start=1):
+        matches = matcher.screen(query, cutoff=cutoff)
+        results.append({"row": row, "matches": [
+            {"list": m.entry.list, "entry_id": m.entry.entry_id, "name": m.name,
+             "score": round(m.score, 4), "alert": m.score >= limit,
+             "explanation": m.explanation} for m in matches]})
+    return results
