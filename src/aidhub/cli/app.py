@@ -63,7 +63,17 @@ def main() -> None:
 
 
 def _register() -> None:
-    from aidhub.cli import db, demo, inbound, movements, reference, stock, verify, web
+    from aidhub.cli import (
+        db,
+        demo,
+        inbound,
+        movements,
+        reference,
+        screening,
+        stock,
+        verify,
+        web,
+    )
 
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
@@ -76,6 +86,7 @@ def _register() -> None:
     app.add_typer(verify.audit, name="audit")
     movements.register(app)
     inbound.register(app)
+    screening.register(app)
     web.register(app)
 
 

@@ -447,3 +447,49 @@ def screen_names(ctx: Context, data: bytes, *, cutoff: float = 0.5,
              "score": round(m.score, 4), "alert": m.score >= limit,
              "explanation": m.explanation} for m in matches]})
     return results
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A hit with the two sides side by side: what we know of the party (or the goods)
+    and what the list says."""
+
+    hit: HitView
+    ours: dict[str, str]
+    theirs: dict[str, str]
+
+
+def evidence(ctx: Context, hit_id: str) -> Evidence:
+    with ctx.uow() as uow:
+        hit = _hit(uow, hit_id)
+        view = next(h for h in list_hits(ctx) if h.id == str(hit.id))
+        if hit.kind == "party":
+            p = uow.screening.party(hit.party_id)
+            ours = {"name": p.name, "name in own script": p.original_name or "",
+                    "kind": p.kind.value, "born": str(p.birth_date or ""),
+                    "nationality": p.nationality or "", "document": p.id_number or "",
+                    "submitted by": p.submitted_by}
+        else:
+            line = next(ln for c in uow.inbound.consignments() for ln in uow.inbound.lines(c.id)
+                        if ln.id == hit.consignment_line_id)
+            item = uow.reference.item_by_id(line.item_id) if line.item_id else None
+            ours = {"line": str(line.line_no), "description": line.description,
+                    "item": item.code if item else "", "HS code": (item.hs_code or "")
+                    if item else "", "quantity": f"{line.quantity} {line.unit}"}
+        theirs = {"list": hit.list, "entry": hit.entry_id, "name": hit.entry_name}
+        for version in uow.screening.latest_versions():
+            if version.list != hit.list:
+                continue
+            for row in uow.screening.entries(version.id):
+                if row.entry_id == hit.entry_id:
+                    e = entry_from_json(json.loads(row.data))
+                    theirs.update({
+                        "all names": "; ".join(f"{n.full} ({n.quality.value})"
+                                               for n in e.names),
+                        "born": "; ".join(str(b.start) if b.start == b.end else
+                                          f"{b.start.year}-{b.end.year}"
+                                          for b in e.birth_dates),
+                        "nationality": ", ".join(e.nationalities),
+                        "documents": ", ".join(e.documents), "programme": e.programme,
+                        "listed on": str(e.listed_on or "")})
+        return Evidence(view, ours, theirs)
