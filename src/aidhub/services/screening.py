@@ -470,8 +470,7 @@ def evidence(ctx: Context, hit_id: str) -> Evidence:
                     "nationality": p.nationality or "", "document": p.id_number or "",
                     "submitted by": p.submitted_by}
         else:
-            line = next(ln for c in uow.inbound.consignments() for ln in uow.inbound.lines(c.id)
-                        if ln.id == hit.consignment_line_id)
+            line = uow.inbound.line(hit.consignment_line_id)
             item = uow.reference.item_by_id(line.item_id) if line.item_id else None
             ours = {"line": str(line.line_no), "description": line.description,
                     "item": item.code if item else "", "HS code": (item.hs_code or "")

@@ -166,6 +166,11 @@ class InboundRepository:
                                             consignment_id)
             .order_by(consignment_lines.c.line_no))]
 
+    def line(self, line_id: uuid.UUID) -> ConsignmentLine | None:
+        r = self.conn.execute(select(consignment_lines).where(
+            consignment_lines.c.id == line_id)).one_or_none()
+        return _line(r) if r is not None else None
+
     def update_line(self, line_id: uuid.UUID, **values: Any) -> None:
         self.update_lines([{"id": line_id, **values}])
 
