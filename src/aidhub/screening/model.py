@@ -88,13 +88,15 @@ class ListEntry:
 @dataclass(frozen=True, slots=True)
 class ListFile:
     """A list as loaded from one file: which list, which format, when the publisher
-    generated it, the SHA-256 of the file, and the entries."""
+    generated it, the SHA-256 of the file, and the entries. ``warnings`` name what the
+    loader skipped (an impossible birth date, an entry without a name...)."""
 
     list: str
     format: str
     generated: dt.datetime | None
     file_hash: str
     entries: tuple[ListEntry, ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ def load_list(ctx: Context, data: bytes, *, key: str, format: str | None = None,
             "changed": len(changes.changed), "hits": hits,
             "added_ids": [e.entry_id for e in changes.added][:50],
             "removed_ids": [e.entry_id for e in changes.removed][:50],
-            "changed_ids": [e.entry_id for e in changes.changed][:50]}
+            "changed_ids": [new.entry_id for _, new in changes.changed][:50]}
 
     return run_command(ctx, key, "list.load", request, work)
 
