@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from aidhub import __version__
 from aidhub.api.inbound import router as inbound_api
+from aidhub.api.screening import router as screening_api
 from aidhub.domain.catalog import expiry_alert
 from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
@@ -37,6 +38,7 @@ def create_app(ctx: Context) -> FastAPI:
                                           status_code=status)
 
     app.include_router(inbound_api(ctx))
+    app.include_router(screening_api(ctx))
     app.include_router(inbound_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse)

@@ -1,0 +1,63 @@
+"""JSON API for screening: hits and their evidence, decisions, screening names."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from pydantic import BaseModel, Field
+
+from aidhub.interop.jsonable import jsonable
+from aidhub.services import screening
+from aidhub.services.context import Context
+
+Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+class DecisionIn(BaseModel):
+    decision: str = Field(description="clear, confirm or escalate")
+    reason: str
+    exemption: str = "none"
+    licence: str = ""
+    decided_by: str = Field(description="Who decides (until sign-in exists: issue 7).")
+
+
+class NameIn(BaseModel):
+    name: str
+    kind: str | None = None
+    birth_date: str | None = None
+    nationality: str | None = None
+    id_number: str | None = None
+
+
+def router(ctx: Context) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["screening"])
+
+    @api.get("/hits")
+    def hits(state: str | None = None) -> list[dict[str, Any]]:
+        return jsonable(screening.list_hits(ctx, state=state))
+
+    @api.get("/hits/{hit_id}")
+    def hit(hit_id: str) -> dict[str, Any]:
+        return jsonable(screening.evidence(ctx, hit_id))
+
+    @api.post("/hits/{hit_id}/decision")
+    def decide(hit_id: str, body: DecisionIn, key: Key) -> dict[str, Any]:
+        return screening.decide(ctx.as_actor(body.decided_by), hit_id, body.decision,
+                                key=key, reason=body.reason, exemption=body.exemption,
+                                licence=body.licence)
+
+    @api.post("/screen")
+    def screen(names: list[NameIn], cutoff: float = 0.5,
+               threshold: float | None = None) -> list[dict[str, Any]]:
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["name", "kind", "birth_date", "nationality",
+                                      "id_number"])
+        writer.writeheader()
+        for n in names:
+            writer.writerow(n.model_dump())
+        return screening.screen_names(ctx, out.getvalue().encode(), cutoff=cutoff,
+                                      threshold=threshold)
+
+    return api
