@@ -220,15 +220,18 @@ def change_state(ctx: Context, number: str, target: State | str, *, key: str,
 
     def work(uow: UnitOfWork, now: dt.datetime):
         c = consignment(uow, number, lock=True)
-        movement = _apply(uow, c, target, reason.strip(), now, ctx.actor, key)
+        movement = apply_state(uow, c, target, reason.strip(), now, ctx.actor, key)
         return c.number, {"number": c.number, "state": target.value,
                           "movement": str(movement) if movement else None}
 
     return run_command(ctx, key, "consignment.state", request, work)
 
 
-def _apply(uow: UnitOfWork, c: Consignment, target: State, reason: str, now: dt.datetime,
-           actor: str, key: str) -> uuid.UUID | None:
+def apply_state(uow: UnitOfWork, c: Consignment, target: State, reason: str,
+                now: dt.datetime, actor: str, key: str) -> uuid.UUID | None:
+    """Move ``c`` to ``target`` inside the caller's unit of work: check the life cycle,
+    post what the change means for stock, record the event, screen on entering screening.
+    Returns the movement posted, if any."""
     transition(c.number, c.state, target, reason)
     if target is State.CLEARED:
         undecided = screening.open_hits(uow, c)
@@ -251,12 +254,13 @@ def _apply(uow: UnitOfWork, c: Consignment, target: State, reason: str, now: dt.
         hits = screening.screen_consignment(uow, uow.inbound.consignment_by_id(c.id), actor,
                                             now)
         if hits:
-            _apply(uow, uow.inbound.consignment_by_id(c.id), State.HELD,
+            apply_state(uow, uow.inbound.consignment_by_id(c.id), State.HELD,
                    f"{hits} screening hit(s) to decide", now, actor, key)
     return movement
 
 
-def _places(uow: UnitOfWork, hub_id: uuid.UUID) -> dict[str, uuid.UUID]:
+def hub_places(uow: UnitOfWork, hub_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The ids of the hub's locations inbound work posts between, by code."""
     codes = ("EXTERNAL", "IN-TRANSIT", "LOST", "QUARANTINE", "RECV")
     found = {code: uow.reference.location(hub_id, code) for code in codes}
     if found["RECV"] is None:
@@ -270,7 +274,7 @@ def _places(uow: UnitOfWork, hub_id: uuid.UUID) -> dict[str, uuid.UUID]:
 def _announce(uow: UnitOfWork, c: Consignment, now: dt.datetime, actor: str,
               key: str) -> uuid.UUID | None:
     """Post the identified lines into the hub's IN-TRANSIT location."""
-    places = _places(uow, c.hub_id)
+    places = hub_places(uow, c.hub_id)
     postings: list[Posting] = []
     changes: list[dict[str, Any]] = []
     for line in uow.inbound.lines(c.id):
@@ -288,14 +292,14 @@ def _announce(uow: UnitOfWork, c: Consignment, now: dt.datetime, actor: str,
     uow.inbound.update_lines(changes)
     if not postings:
         return None
-    return _post(uow, MovementKind.INBOUND, postings, c, f"{key}:inbound", now, actor,
+    return post_for(uow, MovementKind.INBOUND, postings, c, f"{key}:inbound", now, actor,
                  "announced on the pre-advice")
 
 
 def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
               now: dt.datetime, actor: str, key: str) -> uuid.UUID | None:
     """Take what the lines still have in IN-TRANSIT out again."""
-    places = _places(uow, c.hub_id)
+    places = hub_places(uow, c.hub_id)
     to = places["LOST"] if target is State.LOST else places["EXTERNAL"]
     postings: list[Posting] = []
     changes: list[dict[str, Any]] = []
@@ -312,11 +316,12 @@ def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
     if not postings:
         return None
     kind = MovementKind.RETURN if to == places["EXTERNAL"] else MovementKind.ADJUSTMENT
-    return _post(uow, kind, postings, c, f"{key}:withdraw", now, actor, reason)
+    return post_for(uow, kind, postings, c, f"{key}:withdraw", now, actor, reason)
 
 
-def _post(uow: UnitOfWork, kind: MovementKind, postings: list[Posting], c: Consignment,
-          key: str, now: dt.datetime, actor: str, note: str) -> uuid.UUID:
+def post_for(uow: UnitOfWork, kind: MovementKind, postings: list[Posting], c: Consignment,
+             key: str, now: dt.datetime, actor: str, note: str) -> uuid.UUID:
+    """Post a movement made for a consignment (its number is the reference)."""
     digest = request_hash("movement.post", {"consignment": c.number, "key": key})
     draft = Draft(key, digest, kind, now, tuple(postings), reference=c.number, note=note)
     return write_drafts(uow, [draft], actor, now)[0].id
@@ -351,7 +356,7 @@ def record_arrival(ctx: Context, number: str, *, key: str, at: dt.datetime | Non
     def work(uow: UnitOfWork, now: dt.datetime):
         c = consignment(uow, number, lock=True)
         if c.state is not State.ARRIVED:
-            _apply(uow, c, State.ARRIVED, "", at or now, ctx.actor, key)
+            apply_state(uow, c, State.ARRIVED, "", at or now, ctx.actor, key)
         if clearance_state is not None:
             check_clearance_step(c.clearance, clearance_state)
         changes = {"arrived_at": c.arrived_at or at or now}

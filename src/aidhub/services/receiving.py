@@ -34,7 +34,7 @@ from aidhub.domain.receiving import (
 from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.interop.problems import rejected
 from aidhub.services import reference, screening
-from aidhub.services.consignments import _places, _post, consignment, line_owner
+from aidhub.services.consignments import consignment, hub_places, line_owner, post_for
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
 from aidhub.services.lots import lot_for
@@ -103,9 +103,9 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
             raise IllegalTransition(f"consignment {c.number} is on hold: {holds[0].reason}; "
                                     "nothing can be received until the hold is released")
         parts = _parts(uow, c, counts, now.date())
-        places = _places(uow, c.hub_id)
+        places = hub_places(uow, c.hub_id)
         postings, shorts = _postings(uow, c, parts, places)
-        movement = _post(uow, MovementKind.RECEIPT, list(postings), c, f"{key}:grn", now,
+        movement = post_for(uow, MovementKind.RECEIPT, list(postings), c, f"{key}:grn", now,
                          ctx.actor, f"GRN for {c.number}")
         hub = uow.reference.site_by_id(c.hub_id)
         grn_no = (f"GRN-{hub.code}-{now.year}-"
@@ -384,7 +384,7 @@ def _grn_line(uow: UnitOfWork, grn: str, line_no: int):
 
 def _quarantine_units(uow: UnitOfWork, c, g, row, now: dt.datetime, actor: str,
                       key: str) -> uuid.UUID | None:
-    places = _places(uow, c.hub_id)
+    places = hub_places(uow, c.hub_id)
     units = [u for u in uow.inbound.units_of_grn(g.id)
              if u.grn_line_id == row.id and u.location_id == places["RECV"]]
     if any(u.put_away_at is not None for u in uow.inbound.units_of_grn(g.id)
@@ -398,7 +398,7 @@ def _quarantine_units(uow: UnitOfWork, c, g, row, now: dt.datetime, actor: str,
                                  row.earmark), -quantity),
                 Posting(StockKey(places["QUARANTINE"], row.item_id, row.lot_id, row.owner_id,
                                  row.earmark), quantity)]
-    movement = _post(uow, MovementKind.TRANSFER, postings, c, f"{key}:quarantine", now, actor,
+    movement = post_for(uow, MovementKind.TRANSFER, postings, c, f"{key}:quarantine", now, actor,
                      "priority 3: held for disposition")
     for u in units:
         uow.inbound.move_unit(u.id, places["QUARANTINE"], now)
@@ -463,7 +463,7 @@ def put_away(ctx: Context, scanned: str, location: str, *, key: str) -> dict[str
             raise NotFound(f"no handling unit with SSCC {label.sscc}")
         u, g, row = found
         c = uow.inbound.consignment_by_id(g.consignment_id)
-        places = _places(uow, c.hub_id)
+        places = hub_places(uow, c.hub_id)
         if u.location_id != places["RECV"]:
             here = uow.reference.locations_by_id([u.location_id])[u.location_id]
             raise LedgerError(f"pallet {u.sscc} is not in the receiving area (it is at "
@@ -486,7 +486,7 @@ def put_away(ctx: Context, scanned: str, location: str, *, key: str) -> dict[str
                                      row.earmark), -u.quantity),
                     Posting(StockKey(target.id, row.item_id, row.lot_id, row.owner_id,
                                      row.earmark), u.quantity)]
-        movement = _post(uow, MovementKind.TRANSFER, postings, c, f"{key}:putaway", now,
+        movement = post_for(uow, MovementKind.TRANSFER, postings, c, f"{key}:putaway", now,
                          ctx.actor, f"put away {u.sscc}")
         uow.inbound.move_unit(u.id, target.id, now)
         uow.inbound.add_event(c.id, now, ctx.actor, "put away", movement_id=movement,

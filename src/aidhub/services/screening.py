@@ -358,7 +358,7 @@ def _hit(uow: UnitOfWork, hit_id: str):
 def _reject_consignments(uow: UnitOfWork, hit, reason: str, now: dt.datetime, actor: str,
                          key: str) -> list[str]:
     from aidhub.domain.consignments import State
-    from aidhub.services.consignments import _apply
+    from aidhub.services.consignments import apply_state
 
     ids = set(uow.screening.consignments_of(hit.party_id)) if hit.party_id else set()
     if hit.consignment_line_id:
@@ -370,9 +370,9 @@ def _reject_consignments(uow: UnitOfWork, hit, reason: str, now: dt.datetime, ac
         if c.state in (State.SCREENING, State.HELD, State.UNDER_REVIEW):
             target = State.UNDER_REVIEW if c.state is State.HELD else c.state
             if target is not c.state:
-                _apply(uow, c, target, f"hit {hit.entry_id} confirmed", now, actor, key)
+                apply_state(uow, c, target, f"hit {hit.entry_id} confirmed", now, actor, key)
                 c = uow.inbound.consignment_by_id(consignment_id)
-            _apply(uow, c, State.REJECTED, f"screening hit confirmed: {hit.entry_id}. "
+            apply_state(uow, c, State.REJECTED, f"screening hit confirmed: {hit.entry_id}. "
                    f"{reason}", now, actor, f"{key}:{consignment_id}")
             rejected.append(c.number)
     return rejected
