@@ -65,3 +65,16 @@ def test_a_goods_hit_is_never_cleared_automatically():
         check_decision(state=HitState.OPEN, submitted_by="a", decided_by="system",
                        decision=Decision.CLEAR, reason="auto", exemption=Exemption.NONE,
                        automatic=True, goods=True)
+
+
+def test_the_screening_page_shows_the_evidence(hub):  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    from aidhub.web.app import create_app
+
+    reference.import_catalog(hub, DRONES, key="drones")
+    advice = PreAdvice("DAM-HUB", "WFP", "WFP", [AdviceLine(2, item="DRONE-MAP")])
+    consignments.register_preadvice(hub, advice, key="pa")
+    page = TestClient(create_app(hub)).get("/hits")
+    assert page.status_code == 200
+    assert "DRONES" in page.text and "8806.22" in page.text and "four-eyes" in page.text

@@ -76,6 +76,15 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             return form(request, data, str(exc), status=400)
         return RedirectResponse(f"/consignments/{result['number']}", status_code=303)
 
+    @pages.get("/hits", response_class=HTMLResponse)
+    def hits(request: Request, state: str | None = "open"):
+        from aidhub.services import screening
+
+        items = [screening.evidence(ctx, h.id)
+                 for h in screening.list_hits(ctx, state=state or None)]
+        return templates.TemplateResponse(request, "hits.html",
+                                          {"items": items, "state": state})
+
     @pages.get("/consignments/{number}", response_class=HTMLResponse)
     def show(request: Request, number: str):
         return templates.TemplateResponse(request, "consignment.html",
