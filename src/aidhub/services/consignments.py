@@ -26,6 +26,7 @@ from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.sites import SiteKind
 from aidhub.domain.values import parse_date, parse_decimal, parse_quantity
+from aidhub.interop.jsonable import jsonable
 from aidhub.interop.problems import rejected
 from aidhub.services import reference, screening
 from aidhub.services.channels import channel as find_channel
@@ -76,18 +77,11 @@ class PreAdvice:
     pledged: bool = False
 
 
-def _advice_request(advice: PreAdvice) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, dt.date | Decimal) else v) for k, v in
-            {**advice.__dict__, "lines": [
-                {k2: (str(v2) if v2 is not None and not isinstance(v2, str) else v2)
-                 for k2, v2 in ln.__dict__.items()} for ln in advice.lines]}.items()}
-
-
 def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
                        source_hash: str | None = None) -> dict[str, Any]:
     """Register a pre-advice (or a pledge): the consignment and its lines, all or nothing.
     Every bad line is reported with its number and field."""
-    request = _advice_request(advice)
+    request = jsonable(advice)
     if source_hash:
         request["source_hash"] = source_hash
 
@@ -391,8 +385,6 @@ class ConsignmentView:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with each line's item code beside it."""
-        from aidhub.interop.jsonable import jsonable
-
         return jsonable({**self.__dict__, "lines": [
             {**jsonable(ln), "item": item.code if item else None} for ln, item in self.lines]})
 

@@ -29,7 +29,7 @@ from aidhub.domain.ledger import (
     reversing_postings,
 )
 from aidhub.domain.sites import Location, Site
-from aidhub.domain.values import parse_code, parse_date, parse_quantity
+from aidhub.domain.values import parse_date, parse_quantity
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import check_key, ensure_same, request_hash
@@ -198,12 +198,7 @@ def _location(uow: UnitOfWork, ref: str, field: str) -> Location:
     if "/" not in text:
         raise InvalidInput(f"'{ref}' should be SITE/LOCATION, like DAM-HUB/A-01", field=field)
     site_code, loc_code = text.split("/", 1)
-    site = reference.site(uow, site_code)
-    loc = uow.reference.location(site.id, parse_code(loc_code, field))
-    if loc is None:
-        raise NotFound(f"site {site.code} has no location '{loc_code}'; see "
-                       f"`aidhub locations list --site {site.code}`")
-    return loc
+    return reference.location(uow, reference.site(uow, site_code), loc_code, field)
 
 
 def _line(uow: UnitOfWork, kind: MovementKind, line: LineRequest) -> MovementLine:

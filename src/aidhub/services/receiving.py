@@ -32,6 +32,7 @@ from aidhub.domain.receiving import (
     grn_postings,
 )
 from aidhub.domain.values import parse_code, parse_date, parse_quantity
+from aidhub.interop.jsonable import jsonable
 from aidhub.interop.problems import rejected
 from aidhub.services import reference, screening
 from aidhub.services.consignments import consignment, hub_places, line_owner, post_for
@@ -79,11 +80,6 @@ class _Part:
     short: int = 0
 
 
-def _count_request(counts: list[CountLine]) -> list[dict[str, Any]]:
-    return [{k: (str(v) if v is not None and not isinstance(v, str | bool | int) else v)
-             for k, v in c.__dict__.items()} for c in counts]
-
-
 def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
             received_by: str, delivered_by: str = "", notes: str = "") -> dict[str, Any]:
     """Issue a GRN for what was counted; all or nothing. Returns its number."""
@@ -91,7 +87,7 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
         raise InvalidInput("say who counted the goods (received by)", field="received_by")
     if not counts:
         raise InvalidInput("nothing counted", field="lines")
-    request = {"number": str(number).upper(), "counts": _count_request(counts),
+    request = {"number": str(number).upper(), "counts": jsonable(counts),
                "received_by": received_by, "delivered_by": delivered_by, "notes": notes}
 
     def work(uow: UnitOfWork, now: dt.datetime):

@@ -124,6 +124,16 @@ def site(uow: UnitOfWork, code: str) -> Site:
     return found
 
 
+def location(uow: UnitOfWork, site_record: Site, code: str, field: str = "location"
+             ) -> Location:
+    """A location of a site by its code, or an error saying where to find the codes."""
+    found = uow.reference.location(site_record.id, parse_code(code, field))
+    if found is None:
+        raise NotFound(f"site {site_record.code} has no location '{code}'; see "
+                       f"`aidhub locations list --site {site_record.code}`")
+    return found
+
+
 def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str,
                  name: str | None = None) -> dict[str, Any]:
     """Add a physical location (zone, bin, quarantine area, vehicle) to a site."""

@@ -326,7 +326,7 @@ def decide(ctx: Context, hit_id: str, decision: str, *, key: str, reason: str,
                "exemption": relied.value, "licence": licence}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        hit = _hit(uow, hit_id)
+        hit = _hit(uow, hit_id, lock=True)
         state = check_decision(state=HitState(hit.state), submitted_by=hit.submitted_by,
                                decided_by=ctx.actor, decision=what, reason=reason,
                                exemption=relied, licence=licence, goods=hit.kind == "goods")
@@ -345,9 +345,9 @@ def decide(ctx: Context, hit_id: str, decision: str, *, key: str, reason: str,
     return run_command(ctx, key, "hit.decide", request, work)
 
 
-def _hit(uow: UnitOfWork, hit_id: str):
+def _hit(uow: UnitOfWork, hit_id: str, *, lock: bool = False):
     try:
-        found = uow.screening.hit(uuid.UUID(str(hit_id).strip()), lock=True)
+        found = uow.screening.hit(uuid.UUID(str(hit_id).strip()), lock=lock)
     except ValueError:
         found = None
     if found is None:
@@ -394,16 +394,17 @@ class HitView:
     reason: str
 
 
+def _hit_view(h: Any, party_name: str) -> HitView:
+    subject = party_name if h.kind == "party" else "consignment line"
+    return HitView(str(h.id), h.kind, subject, h.list, h.entry_id, h.entry_name,
+                   float(h.score), h.explanation, h.state, h.submitted_by, h.decided_by,
+                   h.reason)
+
+
 def list_hits(ctx: Context, *, state: str | None = None) -> list[HitView]:
     with ctx.uow() as uow:
         names = {p.id: p.name for p in uow.screening.parties()}
-        out = []
-        for h in uow.screening.hits(state=state):
-            subject = names.get(h.party_id, "") if h.kind == "party" else "consignment line"
-            out.append(HitView(str(h.id), h.kind, subject, h.list, h.entry_id, h.entry_name,
-                               float(h.score), h.explanation, h.state, h.submitted_by,
-                               h.decided_by, h.reason))
-        return out
+        return [_hit_view(h, names.get(h.party_id, "")) for h in uow.screening.hits(state=state)]
 
 
 # batch screening of names --------------------------------------------------------------
@@ -462,9 +463,9 @@ class Evidence:
 def evidence(ctx: Context, hit_id: str) -> Evidence:
     with ctx.uow() as uow:
         hit = _hit(uow, hit_id)
-        view = next(h for h in list_hits(ctx) if h.id == str(hit.id))
-        if hit.kind == "party":
-            p = uow.screening.party(hit.party_id)
+        p = uow.screening.party(hit.party_id) if hit.party_id else None
+        view = _hit_view(hit, p.name if p else "")
+        if p is not None:
             ours = {"name": p.name, "name in own script": p.original_name or "",
                     "kind": p.kind.value, "born": str(p.birth_date or ""),
                     "nationality": p.nationality or "", "document": p.id_number or "",

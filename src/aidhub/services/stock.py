@@ -20,12 +20,7 @@ def on_hand(ctx: Context, *, site: str | None = None, location: str | None = Non
             the_site = reference.site(uow, site)
             site_id = the_site.id
             if location:
-                loc = uow.reference.location(the_site.id, location.strip().upper())
-                if loc is None:
-                    from aidhub.domain.errors import NotFound
-
-                    raise NotFound(f"site {the_site.code} has no location '{location}'")
-                location_id = loc.id
+                location_id = reference.location(uow, the_site, location).id
         if item:
             item_id = reference.item(uow, item).id
         if owner:
@@ -59,13 +54,9 @@ def card(ctx: Context, item: str, *, site: str, location: str | None = None,
         locations = [loc for loc in uow.reference.locations(the_site.id) if loc.physical]
         place = the_site.code
         if location:
-            code = location.strip().upper()
-            locations = [loc for loc in uow.reference.locations(the_site.id) if loc.code == code]
-            if not locations:
-                from aidhub.domain.errors import NotFound
-
-                raise NotFound(f"site {the_site.code} has no location '{location}'")
-            place = f"{the_site.code}/{code}"
+            loc = reference.location(uow, the_site, location)
+            locations = [loc]
+            place = f"{the_site.code}/{loc.code}"
         start = _day_start(since)
         end = _day_start(until + dt.timedelta(days=1)) if until else None
         opening, lines = uow.ledger.card(the_item.id, [loc.id for loc in locations], end, start)
