@@ -19,3 +19,18 @@ def test_domain_imports_nothing_outside_the_standard_library_and_itself():
                 names = [node.module]
             for name in names:
                 assert not name.startswith(FORBIDDEN), f"{path.name} imports {name}"
+
+
+def test_the_solver_works_without_database_web_or_cli():
+    """`aidhub plan solve FILE` runs the same solver with no database: the planning
+    package may use numpy, scipy and HiGHS, but nothing of the store or the entry points."""
+    for path in (DOMAIN.parent / "planning").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(FORBIDDEN), f"planning/{path.name} imports {name}"
