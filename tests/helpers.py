@@ -1,6 +1,6 @@
 """A small hub to test against, built through the services like a user would."""
 
-from aidhub.services import movements, reference
+from aidhub.services import movements, reference, requests
 from aidhub.services.context import Context
 from aidhub.services.movements import LineRequest, MovementRequest
 
@@ -39,3 +39,24 @@ def move(ctx: Context, kind: str, item: str, qty, source: str, destination: str,
          key: str, batch: str | None = "B1", owner: str | None = "ECHO"):
     return movements.post_movement(ctx, MovementRequest(
         kind, [LineRequest(item, qty, source, destination, batch, None, owner)], key))
+
+
+def make_planning_hub(ctx: Context) -> None:
+    """The small hub, a partner, three distribution points (DP-C has no route), routes
+    from DAM-HUB and a closed one from ALP-HUB, and 160 bags of rice at DAM-HUB in two
+    lots (B2 expires first) with 500 more at ALP-HUB."""
+    make_hub(ctx)
+    reference.add_organisation(ctx, key="org-sarc", code="SARC", name="Syrian Arab Red "
+                               "Crescent", type="ngo")
+    for code, pop in (("DP-A", 1000), ("DP-B", 1000), ("DP-C", 500)):
+        reference.add_site(ctx, key=f"site-{code}", code=code, name=f"Point {code}",
+                           kind="distribution_point", pcode="SY0200", population=pop)
+    requests.set_route(ctx, "DAM-HUB", "DP-A", key="r1", cost_per_kg="0.05", lead_days=1)
+    requests.set_route(ctx, "DAM-HUB", "DP-B", key="r2", cost_per_kg="0.08", lead_days=2)
+    requests.set_route(ctx, "ALP-HUB", "DP-B", key="r3", cost_per_kg="0.01", lead_days=1,
+                       open=False, note="crossing closed")
+    receive(ctx, "RICE", 100, key="rcv1", batch="B1", expiry="2027-06-30", owner="ECHO")
+    receive(ctx, "RICE", 60, key="rcv2", to="DAM-HUB/A-02", batch="B2",
+            expiry="2027-03-31", owner="WFP")
+    receive(ctx, "RICE", 500, key="rcv3", to="ALP-HUB/A-01", batch="B3",
+            expiry="2027-03-31", owner="WFP")

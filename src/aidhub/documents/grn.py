@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from aidhub.documents import layout as lay
 from aidhub.documents.layout import Column, Field, Signatory, TableCell, number
-from aidhub.documents.pdf import new_pdf
 from aidhub.domain.channels import TransportDocument
 from aidhub.domain.consignments import SealCheck
 
@@ -284,22 +283,11 @@ def render_grn(doc: GrnDocument, *, printed_at: datetime | None = None) -> bytes
     """The GRN as an A4 landscape PDF. `printed_at` (shown in the footer) defaults to now,
     in the time zone of `issued_at` when that has one."""
     printed_at = printed_at or datetime.now(doc.issued_at.tzinfo)
-    pdf = new_pdf(orientation="landscape")
-    pdf.set_margins(12, 10, 12)
-    pdf.set_title(f"{TITLE_EN} {doc.number}")
-    pdf.set_subject(f"Consignment {doc.consignment_number} at {doc.hub_code}")
-    pdf.set_creator("aidhub")
-    pdf.set_creation_date(printed_at if printed_at.tzinfo else printed_at.astimezone())
-
-    def header() -> None:
-        lay.document_header(pdf, title_en=TITLE_EN, title_ar=TITLE_AR, number_en="GRN No.",
-                            number_ar="رقم الإشعار", number_value=doc.number,
-                            sub_en=f"{doc.hub_name} ({doc.hub_code})",
-                            sub_ar=doc.hub_name_ar or "")
-
-    lay.install_frame(pdf, header=header, footer_label=doc.number,
-                      footer_right=f"Printed {_when(printed_at)}")
-    pdf.add_page()
+    pdf = lay.numbered_document(
+        title_en=TITLE_EN, title_ar=TITLE_AR, number_en="GRN No.", number_ar="رقم الإشعار",
+        number=doc.number, subject=f"Consignment {doc.consignment_number} at {doc.hub_code}",
+        sub_en=f"{doc.hub_name} ({doc.hub_code})", sub_ar=doc.hub_name_ar or "",
+        printed_at=printed_at)
 
     lay.heading(pdf, "Consignment", "الشحنة")
     lay.field_grid(pdf, _facts(doc))

@@ -10,10 +10,11 @@ right-to-left base (mixing Arabic and digits inside an English paragraph misorde
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from fpdf import FPDF
 
-from aidhub.documents.pdf import ARABIC, LATIN
+from aidhub.documents.pdf import ARABIC, LATIN, new_pdf
 
 Colour = tuple[int, int, int]
 
@@ -137,6 +138,30 @@ def install_frame(pdf: FPDF, *, header: Callable[[], None], footer_label: str,
     pdf.set_auto_page_break(True, margin=bottom_margin)
     pdf.header = header  # type: ignore[method-assign]
     pdf.footer = footer  # type: ignore[method-assign]
+
+
+def numbered_document(*, title_en: str, title_ar: str, number_en: str, number_ar: str,
+                      number: str, subject: str, sub_en: str, sub_ar: str,
+                      printed_at: datetime) -> FPDF:
+    """An A4 landscape document with the bilingual numbered header on every page and
+    "<number> · page x of y ... Printed <time>" at the foot, its first page added."""
+    pdf = new_pdf(orientation="landscape")
+    pdf.set_margins(12, 10, 12)
+    pdf.set_title(f"{title_en} {number}")
+    pdf.set_subject(subject)
+    pdf.set_creator("aidhub")
+    pdf.set_creation_date(printed_at if printed_at.tzinfo else printed_at.astimezone())
+
+    def header() -> None:
+        document_header(pdf, title_en=title_en, title_ar=title_ar, number_en=number_en,
+                        number_ar=number_ar, number_value=number, sub_en=sub_en,
+                        sub_ar=sub_ar)
+
+    offset = printed_at.strftime("%z")
+    when = f"{printed_at:%Y-%m-%d %H:%M}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+    install_frame(pdf, header=header, footer_label=number, footer_right=f"Printed {when}")
+    pdf.add_page()
+    return pdf
 
 
 def document_header(pdf: FPDF, *, title_en: str, title_ar: str, number_en: str,

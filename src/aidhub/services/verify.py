@@ -13,6 +13,9 @@ class LedgerReport:
     movements: int = 0
     balances: int = 0
     differences: list[str] = field(default_factory=list)
+    # not errors in the books, but promises they can no longer keep: stock reserved for a
+    # release order that has since been moved, lost or put in quarantine
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -40,7 +43,31 @@ def verify_ledger(ctx: Context) -> LedgerReport:
                 )
         for movement_id, total in uow.ledger.unbalanced_movements():
             report.differences.append(f"movement {movement_id}: postings sum to {total}, not 0")
+        report.warnings = _over_reserved(uow)
     return report
+
+
+def _over_reserved(uow) -> list[str]:
+    """Reservations larger than the usable stock they were made on."""
+    reserved = uow.planning.reserved()
+    if not reserved:
+        return []
+    usable: dict[tuple, int] = {}
+    for row in uow.planning.on_hand({site for site, _, _ in reserved}):
+        key = (row.site_id, row.lot_id, row.owner_id)
+        usable[key] = usable.get(key, 0) + row.quantity
+    out = []
+    for (site_id, lot_id, owner_id), quantity in sorted(reserved.items(), key=str):
+        have = usable.get((site_id, lot_id, owner_id), 0)
+        if have < quantity:
+            site = uow.reference.site_by_id(site_id)
+            lot = uow.reference.lot_by_id(lot_id)
+            item = uow.reference.item_by_id(lot.item_id)
+            owner = uow.reference.organisation_by_id(owner_id)
+            out.append(f"{site.code} {item.code} lot {lot.batch or '(no batch)'} owned by "
+                       f"{owner.code}: {quantity:,} reserved for release orders but only "
+                       f"{have:,} usable on hand")
+    return out
 
 
 def _key(uow, key: StockKey) -> str:

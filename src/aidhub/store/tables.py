@@ -442,3 +442,145 @@ goods_list_versions = Table(
     Column("loaded_by", String(100), nullable=False),
     Column("content", Text, nullable=False),
 )
+
+
+# Needs, requests and allocation ------------------------------------------------------------
+
+# Figures of a site that change over time (sites themselves never change once written):
+# the people and households a distribution point serves, what a hub can send out per day.
+site_planning = Table(
+    "site_planning",
+    metadata,
+    Column("site_id", Uuid, ForeignKey("sites.id"), primary_key=True),
+    Column("population", Integer),
+    Column("households", Integer),
+    Column("dispatch_capacity_kg", Numeric(14, 2)),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+routes = Table(
+    "routes",
+    metadata,
+    Column("hub_id", Uuid, ForeignKey("sites.id"), primary_key=True),
+    Column("point_id", Uuid, ForeignKey("sites.id"), primary_key=True),
+    Column("cost_per_kg", Numeric(12, 4), nullable=False),
+    Column("lead_days", Integer, nullable=False),
+    Column("open", Boolean, nullable=False),
+    Column("capacity_kg", Numeric(14, 2)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("point_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("needed_by", Date),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("submitted_at", UTCDateTime),
+    Column("submitted_by", String(100)),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(100)),
+    Index("ix_requests_state", "state"),
+)
+
+request_lines = Table(
+    "request_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("request_id", Uuid, ForeignKey("requests.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("needed_by", Date),
+    # how a quantity computed from planning figures was reached; empty when typed in
+    Column("basis", Text, nullable=False, server_default=""),
+    Column("planned", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("request_id", "line_no", name="uq_request_lines_line"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("state", String(20), nullable=False),
+    Column("plan_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),  # the solver's: optimal | time_limit
+    Column("problem", Text, nullable=False),  # the problem JSON the solver was given
+    Column("result", Text, nullable=False),  # the plan JSON it returned
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(100)),
+    Column("reason", Text, nullable=False, server_default=""),
+)
+
+release_orders = Table(
+    "release_orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("plan_id", Uuid, ForeignKey("plans.id"), nullable=False, index=True),
+    Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("changed_at", UTCDateTime),
+    Column("changed_by", String(100)),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index("ix_release_orders_hub_state", "hub_id", "state"),
+)
+
+release_order_lines = Table(
+    "release_order_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("release_order_id", Uuid, ForeignKey("release_orders.id"), nullable=False,
+           index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("point_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    UniqueConstraint("release_order_id", "line_no", name="uq_release_order_lines_line"),
+)
+
+# Which request lines a release order line serves, and with how much.
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("release_order_line_id", Uuid, ForeignKey("release_order_lines.id"),
+           primary_key=True),
+    Column("request_line_id", Uuid, ForeignKey("request_lines.id"), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+)
+
+# Stock promised to release orders: per hub, lot and owner, what is still to be picked.
+# Usable stock for the next plan is on hand minus this.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("release_order_line_id", Uuid, ForeignKey("release_order_lines.id"),
+           nullable=False, index=True),
+    Column("site_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    CheckConstraint("quantity >= 0", name="not_negative"),
+    Index("ix_reservations_site_lot", "site_id", "lot_id"),
+)

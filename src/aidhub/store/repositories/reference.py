@@ -92,6 +92,18 @@ class ReferenceRepository:
         return self._cached("organisations", code, query, _organisation,
                             self.shared.add_organisation)
 
+    def organisation_by_id(self, org_id: uuid.UUID) -> Organisation | None:
+        for org in (*self.created.organisations.values(), *self.shared.organisations.values()):
+            if org.id == org_id:
+                return org
+        row = self.conn.execute(select(organisations).where(organisations.c.id == org_id)
+                                ).one_or_none()
+        if row is None:
+            return None
+        found = _organisation(row)
+        self.shared.add_organisation(found)
+        return found
+
     def organisations(self) -> list[Organisation]:
         rows = self.conn.execute(select(organisations).order_by(organisations.c.code))
         return [_organisation(r) for r in rows]
