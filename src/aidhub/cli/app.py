@@ -68,7 +68,9 @@ def _register() -> None:
         demo,
         inbound,
         movements,
+        plan,
         reference,
+        requests,
         screening,
         stock,
         verify,
@@ -87,6 +89,8 @@ def _register() -> None:
     movements.register(app)
     inbound.register(app)
     screening.register(app)
+    requests.register(app)
+    plan.register(app)
     web.register(app)
 
 

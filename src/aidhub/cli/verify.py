@@ -17,8 +17,14 @@ def verify_ledger(as_json: bool = JSON) -> None:
     report = verify.verify_ledger(context())
     if as_json:
         output.print_json({"ok": report.ok, "movements": report.movements,
-                           "balances": report.balances, "differences": report.differences})
-    elif report.ok:
+                           "balances": report.balances, "differences": report.differences,
+                           "warnings": report.warnings})
+        if not report.ok:
+            raise typer.Exit(1)
+        return
+    for line in report.warnings[:50]:
+        output.console.print(f"[yellow]warning:[/yellow] {line}", highlight=False)
+    if report.ok:
         output.ok(f"ledger verified: {report.movements:,} movements, {report.balances:,} "
                   "balances, no difference")
     else:
