@@ -60,7 +60,7 @@ HUB_LOCATIONS = (
     ("B-01", "bin", "Bulk floor B1"),
     ("B-02", "bin", "Bulk floor B2"),
     ("COLD-01", "bin", "Cold room (2-8 °C)"),
-    ("STAGE", "zone", "Dispatch staging"),
+    ("STAGE", "staging", "Dispatch staging"),
 )
 
 

@@ -119,6 +119,8 @@ def _passed_over(h: Holding, held: dict[uuid.UUID, str], needed_by: dt.date) -> 
         return "in quarantine"
     if h.location_kind is LocationKind.VEHICLE:
         return "already on a vehicle"
+    if h.location_kind is LocationKind.STAGING:
+        return "already picked, waiting to be loaded"
     if h.location_kind not in PICKABLE:
         return f"in a {h.location_kind.value.replace('_', ' ')} location"
     if h.lot_id in held:

@@ -23,6 +23,7 @@ class LocationKind(enum.StrEnum):
     ZONE = "zone"
     BIN = "bin"
     QUARANTINE = "quarantine"
+    STAGING = "staging"  # picked goods waiting to be loaded: never offered to plans
     VEHICLE = "vehicle"
     EXTERNAL = "external"
     IN_TRANSIT = "in_transit"
@@ -36,7 +37,8 @@ class LocationKind(enum.StrEnum):
 
 
 _PHYSICAL = frozenset(
-    {LocationKind.ZONE, LocationKind.BIN, LocationKind.QUARANTINE, LocationKind.VEHICLE}
+    {LocationKind.ZONE, LocationKind.BIN, LocationKind.QUARANTINE, LocationKind.STAGING,
+     LocationKind.VEHICLE}
 )
 
 # Every site gets one location of each virtual kind, and a quarantine area, when it is

@@ -196,6 +196,22 @@ def _party_for_person(uow: UnitOfWork, name: str, actor: str, now: dt.datetime) 
     return party
 
 
+def holds_on_parties(uow: UnitOfWork, *, people: list[str] = (),
+                     organisations: list[uuid.UUID] = (), actor: str,
+                     now: dt.datetime) -> tuple[list[Party], list[str]]:
+    """Screen the people and organisations a dispatch involves (drivers, transporters,
+    receivers) against the lists in force; their parties and the reasons of any hold on
+    them. Nothing may be dispatched to, or carried by, a party on hold."""
+    matcher = _matcher(uow)
+    parties = [_party_for_person(uow, name, actor, now) for name in people]
+    parties += [_party_for_organisation(uow, org_id, actor, now) for org_id in organisations]
+    for party in parties:
+        _screen_party(uow, party, matcher, now)
+    held = uow.screening.active_holds("party", [p.id for p in parties])
+    names = {p.id: p.name for p in parties}
+    return parties, [f"{names[h.subject_id]}: {h.reason}" for h in held]
+
+
 # consignments --------------------------------------------------------------------------
 def screen_consignment(uow: UnitOfWork, c, actor: str, now: dt.datetime) -> int:
     """Screen a consignment's parties and goods; return how many hits are open on it."""

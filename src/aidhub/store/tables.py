@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -555,6 +556,12 @@ release_order_lines = Table(
     Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
     Column("priority", Integer, nullable=False),
     Column("quantity", BigInteger, nullable=False),
+    # what has happened to the line since: picked into staging, dispatched on waybills,
+    # delivered good by proof of delivery; closed when its last waybill is delivered
+    Column("picked", BigInteger, nullable=False, server_default="0"),
+    Column("dispatched", BigInteger, nullable=False, server_default="0"),
+    Column("delivered", BigInteger, nullable=False, server_default="0"),
+    Column("closed", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("release_order_id", "line_no", name="uq_release_order_lines_line"),
 )
 
@@ -583,4 +590,154 @@ reservations = Table(
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("quantity >= 0", name="not_negative"),
     Index("ix_reservations_site_lot", "site_id", "lot_id"),
+)
+
+
+# Outbound ----------------------------------------------------------------------------------
+
+pick_lists = Table(
+    "pick_lists",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("release_order_id", Uuid, ForeignKey("release_orders.id"), nullable=False,
+           index=True),
+    Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("state", String(20), nullable=False),  # open | done | cancelled
+    Column("ship_date", Date, nullable=False),
+    Column("skipped", Text, nullable=False, server_default="[]"),  # JSON: lots passed over
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+pick_lines = Table(
+    "pick_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("pick_list_id", Uuid, ForeignKey("pick_lists.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("release_order_line_id", Uuid, ForeignKey("release_order_lines.id"),
+           nullable=False),
+    Column("location_id", Uuid, ForeignKey("locations.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),  # proposed
+    Column("picked", BigInteger, nullable=False, server_default="0"),
+    Column("loaded", BigInteger, nullable=False, server_default="0"),  # on waybills
+    Column("picked_at", UTCDateTime),
+    Column("picked_by", String(100)),
+    Column("override_reason", Text, nullable=False, server_default=""),
+    Column("sscc", String(18), nullable=False, server_default=""),
+    Column("movement_id", Uuid, ForeignKey("movements.id")),
+    UniqueConstraint("pick_list_id", "line_no", name="uq_pick_lines_line"),
+)
+
+convoys = Table(
+    "convoys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("route", Text, nullable=False, server_default=""),
+    Column("checkpoints", Text, nullable=False, server_default=""),
+    # the escort or humanitarian notification reference cross-line convoys need
+    Column("notification", String(100), nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+waybills = Table(
+    "waybills",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("destination_id", Uuid, ForeignKey("sites.id"), nullable=False),
+    Column("consignee_id", Uuid, ForeignKey("organisations.id")),
+    Column("state", String(20), nullable=False),
+    Column("plate", String(30), nullable=False),
+    Column("capacity_kg", Numeric(12, 2), nullable=False),
+    Column("capacity_m3", Numeric(10, 3), nullable=False),
+    Column("driver_party_id", Uuid, ForeignKey("parties.id"), nullable=False),
+    Column("transporter_party_id", Uuid, ForeignKey("parties.id"), nullable=False),
+    Column("seals", String(200), nullable=False, server_default=""),
+    Column("convoy_id", Uuid, ForeignKey("convoys.id"), index=True),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("issued_by", String(100), nullable=False),
+    Column("dispatched_at", UTCDateTime),
+    Column("dispatch_movement_id", Uuid, ForeignKey("movements.id")),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index("ix_waybills_hub_state", "hub_id", "state"),
+)
+
+waybill_lines = Table(
+    "waybill_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("waybill_id", Uuid, ForeignKey("waybills.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("pick_line_id", Uuid, ForeignKey("pick_lines.id"), nullable=False),
+    Column("release_order_line_id", Uuid, ForeignKey("release_order_lines.id"),
+           nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("lot_id", Uuid, ForeignKey("lots.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("from_location_id", Uuid, ForeignKey("locations.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("sscc", String(18), nullable=False, server_default=""),
+    UniqueConstraint("waybill_id", "line_no", name="uq_waybill_lines_line"),
+)
+
+# Where a vehicle is: departed, at a checkpoint, delayed, arrived; by hand or by the API.
+waybill_events = Table(
+    "waybill_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("waybill_id", Uuid, ForeignKey("waybills.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("event", String(20), nullable=False),
+    Column("place", String(200), nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+pods = Table(
+    "pods",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("waybill_id", Uuid, ForeignKey("waybills.id"), nullable=False, unique=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("signer", String(100), nullable=False),
+    Column("seal_state", String(20), nullable=False),
+    Column("photo", LargeBinary),
+    Column("photo_type", String(40), nullable=False, server_default=""),
+    Column("recorded_by", String(100), nullable=False),
+    Column("movement_id", Uuid, ForeignKey("movements.id"), nullable=False),
+)
+
+pod_lines = Table(
+    "pod_lines",
+    metadata,
+    Column("pod_id", Uuid, ForeignKey("pods.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("good", BigInteger, nullable=False),
+    Column("damaged", BigInteger, nullable=False),
+    Column("short", BigInteger, nullable=False),
+    Column("lost", BigInteger, nullable=False),
+)
+
+loss_reports = Table(
+    "loss_reports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("waybill_id", Uuid, ForeignKey("waybills.id"), nullable=False, unique=True),
+    Column("share", Numeric(7, 6), nullable=False),
+    Column("threshold", Numeric(7, 6), nullable=False),
+    Column("state", String(20), nullable=False),  # open | reviewed
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("reviewed_at", UTCDateTime),
+    Column("reviewed_by", String(100)),
+    Column("decision", Text, nullable=False, server_default=""),
 )

@@ -18,6 +18,7 @@ from aidhub.store.repositories.audit import AuditRepository
 from aidhub.store.repositories.commands import CommandRepository
 from aidhub.store.repositories.inbound import InboundRepository
 from aidhub.store.repositories.ledger import LedgerRepository
+from aidhub.store.repositories.outbound import OutboundRepository
 from aidhub.store.repositories.planning import PlanningRepository
 from aidhub.store.repositories.reference import ReferenceRepository
 from aidhub.store.repositories.screening import ScreeningRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.inbound = InboundRepository(self.conn)
         self.screening = ScreeningRepository(self.conn)
         self.planning = PlanningRepository(self.conn)
+        self.outbound = OutboundRepository(self.conn)
         return self
 
     def commit(self) -> None:

@@ -185,6 +185,10 @@ class PlanningRepository:
             query = query.with_for_update()
         return self.conn.execute(query).one_or_none()
 
+    def release_order_by_id(self, order_id: uuid.UUID) -> Row | None:
+        return self.conn.execute(select(release_orders).where(
+            release_orders.c.id == order_id)).one_or_none()
+
     def release_orders(self, *, plan_id: uuid.UUID | None = None,
                        hub_id: uuid.UUID | None = None,
                        states: Iterable[str] | None = None) -> list[Row]:
@@ -213,6 +217,37 @@ class PlanningRepository:
                                      == release_order_lines.c.id)
             .where(release_order_lines.c.release_order_id == order_id)))
 
+    def organisations_served(self, line_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """The organisations whose requests these release order lines serve."""
+        if not line_ids:
+            return []
+        rows = self.conn.execute(
+            select(requests.c.organisation_id).distinct()
+            .join(request_lines, request_lines.c.request_id == requests.c.id)
+            .join(allocations, allocations.c.request_line_id == request_lines.c.id)
+            .where(allocations.c.release_order_line_id.in_(line_ids)))
+        return sorted((r.organisation_id for r in rows), key=str)
+
+    def requests_served(self, line_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """The requests these release order lines serve."""
+        if not line_ids:
+            return []
+        return sorted({r.request_id for r in self.conn.execute(
+            select(request_lines.c.request_id)
+            .join(allocations, allocations.c.request_line_id == request_lines.c.id)
+            .where(allocations.c.release_order_line_id.in_(line_ids)))}, key=str)
+
+    def allocations_of_request(self, request_id: uuid.UUID) -> list[Row]:
+        """Every allocation to a request's lines with its release order line's figures."""
+        return list(self.conn.execute(
+            select(allocations.c.request_line_id, allocations.c.quantity,
+                   release_order_lines.c.quantity.label("ro_quantity"),
+                   release_order_lines.c.delivered, release_order_lines.c.closed)
+            .join(request_lines, allocations.c.request_line_id == request_lines.c.id)
+            .join(release_order_lines,
+                  allocations.c.release_order_line_id == release_order_lines.c.id)
+            .where(request_lines.c.request_id == request_id)))
+
     # reservations ------------------------------------------------------------------------
     def add_reservations(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -223,6 +258,20 @@ class PlanningRepository:
             select(reservations).join(release_order_lines, reservations.c.release_order_line_id
                                       == release_order_lines.c.id)
             .where(release_order_lines.c.release_order_id == order_id)))
+
+    def consume_reservations(self, line_id: uuid.UUID, quantity: int) -> None:
+        """What is picked for a release order line is no longer only promised."""
+        rows = self.conn.execute(select(reservations).where(
+            reservations.c.release_order_line_id == line_id, reservations.c.quantity > 0)
+            .order_by(reservations.c.id)).all()
+        left = quantity
+        for r in rows:
+            if not left:
+                break
+            take = min(r.quantity, left)
+            self.conn.execute(update(reservations).where(reservations.c.id == r.id)
+                              .values(quantity=r.quantity - take))
+            left -= take
 
     def clear_reservations(self, order_id: uuid.UUID) -> int:
         line_ids = select(release_order_lines.c.id).where(

@@ -1,0 +1,441 @@
+"""Loads and waybills: picked goods onto vehicles, one waybill per vehicle, dispatch and
+tracking.
+
+aidhub proposes how to split what was picked for each distribution point across the
+vehicles at hand (:mod:`aidhub.domain.loads`); the dispatcher issues a waybill per vehicle
+with the lines it carries, checked against its kg and m³. The driver, the transporter and
+the receiving organisation are screened when the waybill is issued and again at dispatch:
+nothing is carried by, or dispatched to, a party on hold, and nothing ships from a lot on
+hold. Dispatch posts the goods from staging to the destination's IN-TRANSIT location.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aidhub.domain.errors import InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.domain.ledger import MovementKind, Posting, StockKey
+from aidhub.domain.loads import Cargo, Load, Vehicle, check_load, check_vehicle, split
+from aidhub.domain.release_orders import ReleaseState
+from aidhub.domain.values import parse_code
+from aidhub.domain.waybills import TrackingEvent, WaybillState, check_event, transition
+from aidhub.services import screening
+from aidhub.services.context import Context
+from aidhub.services.idempotency import request_hash, run_command
+from aidhub.services.picking import staging
+from aidhub.services.planning import lot_label
+from aidhub.services.posting import Draft, write_drafts
+from aidhub.services.reference import choice, organisation
+from aidhub.store.uow import UnitOfWork
+
+LOADABLE = frozenset({ReleaseState.ACCEPTED, ReleaseState.RELEASED})
+
+
+@dataclass(frozen=True)
+class LoadLine:
+    """Units of a pick line to put on a vehicle."""
+
+    pick_line_id: uuid.UUID
+    quantity: int
+
+
+def _order(uow: UnitOfWork, number: str) -> Any:
+    row = uow.planning.release_order(number.strip().upper())
+    if row is None:
+        raise NotFound(f"no release order {number}")
+    return row
+
+
+def _to_load(uow: UnitOfWork, order: Any, point_id: uuid.UUID | None = None
+             ) -> dict[uuid.UUID, list[tuple[Any, Any, int]]]:
+    """Picked goods not yet on a waybill, per destination: (pick line, release line, units)."""
+    ro_lines = {x.id: x for x in uow.planning.release_order_lines(order.id)}
+    out: dict[uuid.UUID, list] = defaultdict(list)
+    for pl in uow.outbound.pick_lists_of(order.id):
+        for x in uow.outbound.pick_lines(pl.id):
+            ro = ro_lines[x.release_order_line_id]
+            waiting = x.picked - x.loaded
+            if waiting > 0 and (point_id is None or ro.point_id == point_id):
+                out[ro.point_id].append((x, ro, waiting))
+    return out
+
+
+@dataclass(frozen=True)
+class ProposedLoad:
+    destination: str
+    plate: str
+    kg: Decimal
+    m3: Decimal
+    lines: list[dict[str, Any]]
+
+
+def propose(ctx: Context, order_number: str, vehicles: list[Vehicle]
+            ) -> tuple[list[ProposedLoad], list[dict[str, Any]]]:
+    """How the picked goods of a release order could go on ``vehicles`` (each vehicle to
+    one destination, the heaviest destinations first); and what would be left."""
+    for v in vehicles:
+        check_vehicle(v)
+    with ctx.uow() as uow:
+        order = _order(uow, order_number)
+        waiting = _to_load(uow, order)
+        free = list(vehicles)
+        proposals, left_over = [], []
+        weights = {}
+        for point_id, rows in waiting.items():
+            weights[point_id] = sum(uow.reference.item_by_id(ro.item_id).weight_kg * q
+                                    for _, ro, q in rows)
+        for point_id in sorted(waiting, key=lambda p: -weights[p]):
+            rows = waiting[point_id]
+            point = uow.reference.site_by_id(point_id)
+            cargo, about = [], {}
+            for x, ro, q in rows:
+                item = uow.reference.item_by_id(ro.item_id)
+                cargo.append(Cargo(str(x.id), q, item.weight_kg, item.volume_m3))
+                about[str(x.id)] = (item, uow.reference.lot_by_id(x.lot_id))
+            loads, left = split(cargo, free)
+            for load in loads:
+                free.remove(load.vehicle)
+                proposals.append(_proposal(point.code, load, about))
+            left_over += [{"destination": point.code, "pick_line": k, "item": about[k][0].code,
+                           "quantity": q} for k, q in left.items()]
+        return proposals, left_over
+
+
+def _proposal(point: str, load: Load, about: dict) -> ProposedLoad:
+    lines = [{"pick_line": k, "item": about[k][0].code, "batch": lot_label(about[k][1].batch),
+              "quantity": q} for k, q in load.lines.items()]
+    return ProposedLoad(point, load.vehicle.plate, load.kg, load.m3, lines)
+
+
+def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Vehicle,
+          driver: str, transporter: str, seals: list[str] = (),
+          lines: list[LoadLine] | None = None, convoy: str | None = None) -> dict[str, Any]:
+    """Issue the waybill for one vehicle to one distribution point. Without ``lines`` it
+    carries everything picked for the point and not yet loaded (and must fit)."""
+    check_vehicle(vehicle)
+    if not driver.strip():
+        raise InvalidInput("give the driver's name: the driver is screened", field="driver")
+    request = {"order": order_number.strip().upper(), "point": parse_code(point, "point"),
+               "plate": vehicle.plate.strip().upper(), "kg": str(vehicle.capacity_kg),
+               "m3": str(vehicle.capacity_m3), "driver": driver.strip(),
+               "transporter": parse_code(transporter, "transporter"),
+               "seals": [s.strip() for s in seals if s.strip()], "convoy": convoy,
+               "lines": None if lines is None else [[str(x.pick_line_id), x.quantity]
+                                                    for x in lines]}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        order = _order(uow, request["order"])
+        if ReleaseState(order.state) not in LOADABLE:
+            raise InvalidInput(f"release order {order.number} is {order.state}; waybills are "
+                               "issued for accepted or released orders", field="order")
+        dest = uow.reference.site(request["point"])
+        if dest is None:
+            raise NotFound(f"no site {request['point']}")
+        waiting = {x.id: (x, ro, q) for x, ro, q in _to_load(uow, order, dest.id)[dest.id]}
+        if not waiting:
+            raise InvalidInput(f"nothing picked for {dest.code} is waiting to be loaded "
+                               f"from {order.number}: release orders go to their points "
+                               "only", field="point")
+        chosen = ([(x, ro, q) for x, ro, q in waiting.values()] if lines is None else
+                  _chosen(waiting, lines))
+        load = Load(Vehicle(request["plate"], vehicle.capacity_kg, vehicle.capacity_m3))
+        rows = []
+        for x, ro, q in chosen:
+            item = uow.reference.item_by_id(ro.item_id)
+            load.add(Cargo(str(x.id), q, item.weight_kg, item.volume_m3), q)
+            rows.append((x, ro, q))
+        check_load(load)
+        consignees = uow.planning.organisations_served([ro.id for _, ro, _ in rows])
+        transporter_org = organisation(uow, request["transporter"])
+        parties, holds = screening.holds_on_parties(
+            uow, people=[request["driver"]], organisations=[transporter_org.id, *consignees],
+            actor=ctx.actor, now=now)
+        if holds:
+            raise InvalidInput("cannot issue the waybill, a party is on hold: " +
+                               "; ".join(holds), field="parties")
+        convoy_id = None
+        if convoy:
+            found = uow.outbound.convoy(convoy.strip().upper())
+            if found is None:
+                raise NotFound(f"no convoy {convoy}")
+            convoy_id = found.id
+        hub = uow.reference.site_by_id(order.hub_id)
+        number = (f"WB-{hub.code}-{now.year}-"
+                  f"{uow.inbound.next_number(f'waybill:{hub.code}:{now.year}'):05d}")
+        waybill_id = new_id()
+        stage = staging(uow, order.hub_id).id
+        lines_out = [{"id": new_id(), "waybill_id": waybill_id, "line_no": n,
+                      "pick_line_id": x.id, "release_order_line_id": ro.id,
+                      "item_id": ro.item_id, "lot_id": x.lot_id, "owner_id": x.owner_id,
+                      "from_location_id": stage, "quantity": q, "sscc": x.sscc}
+                     for n, (x, ro, q) in enumerate(rows, start=1)]
+        uow.outbound.add_waybill({
+            "id": waybill_id, "number": number, "hub_id": order.hub_id,
+            "destination_id": dest.id, "consignee_id": consignees[0] if consignees else None,
+            "state": WaybillState.ISSUED.value, "plate": request["plate"],
+            "capacity_kg": vehicle.capacity_kg, "capacity_m3": vehicle.capacity_m3,
+            "driver_party_id": parties[0].id, "transporter_party_id": parties[1].id,
+            "seals": ", ".join(request["seals"]), "convoy_id": convoy_id,
+            "issued_at": now, "issued_by": ctx.actor}, lines_out)
+        for x, _, q in rows:
+            uow.outbound.update_pick_line(x.id, loaded=x.loaded + q)
+        return number, {"waybill": number, "lines": len(lines_out),
+                        "kg": str(load.kg), "m3": str(load.m3)}
+
+    return run_command(ctx, key, "waybill.issue", request, work)
+
+
+def _chosen(waiting: dict, lines: list[LoadLine]) -> list[tuple[Any, Any, int]]:
+    out = []
+    for n, ln in enumerate(lines, start=1):
+        found = waiting.get(ln.pick_line_id)
+        if found is None:
+            raise InvalidInput(f"line {n}: that pick line has nothing waiting to be loaded "
+                               "for this point", field=f"lines[{n}]")
+        x, ro, q = found
+        if not 0 < ln.quantity <= q:
+            raise InvalidInput(f"line {n}: {ln.quantity:,} asked, {q:,} waiting to be loaded",
+                               field=f"lines[{n}].quantity")
+        out.append((x, ro, ln.quantity))
+    return out
+
+
+def _waybill(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
+    row = uow.outbound.waybill(number.strip().upper(), lock=lock)
+    if row is None:
+        raise NotFound(f"no waybill {number}: check the number on the paper")
+    return row
+
+
+def dispatch(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
+    """The vehicle leaves: the goods go from staging to the destination's IN-TRANSIT."""
+    request = {"number": number.strip().upper()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        wb = _waybill(uow, request["number"], lock=True)
+        target = transition(wb.number, WaybillState(wb.state), WaybillState.DISPATCHED)
+        lines = uow.outbound.waybill_lines(wb.id)
+        held = uow.planning.held_lots()
+        on_hold = [f"lot {lot_label(uow.reference.lot_by_id(x.lot_id).batch)}: "
+                   f"{held[x.lot_id]}" for x in lines if x.lot_id in held]
+        people = [uow.screening.party(wb.driver_party_id).name]
+        orgs = [o for o in (uow.screening.party(wb.transporter_party_id).organisation_id,
+                            wb.consignee_id) if o]
+        _, holds = screening.holds_on_parties(uow, people=people, organisations=orgs,
+                                              actor=ctx.actor, now=now)
+        if on_hold or holds:
+            raise InvalidInput(f"waybill {wb.number} cannot leave: " +
+                               "; ".join(on_hold + holds), field="waybill")
+        transit = uow.reference.location(wb.destination_id, "IN-TRANSIT")
+        postings = []
+        for x in lines:
+            postings += [Posting(StockKey(x.from_location_id, x.item_id, x.lot_id,
+                                          x.owner_id), -x.quantity),
+                         Posting(StockKey(transit.id, x.item_id, x.lot_id, x.owner_id),
+                                 x.quantity)]
+        draft = Draft(f"{key}:dispatch", request_hash("movement.post", {"waybill": wb.number,
+                                                                         "key": key}),
+                      MovementKind.DISPATCH, now, tuple(postings), reference=wb.number,
+                      note=f"waybill {wb.number}")
+        movement = write_drafts(uow, [draft], ctx.actor, now)[0].id
+        for x in lines:
+            uow.outbound.add_to_release_line(x.release_order_line_id, dispatched=x.quantity)
+        uow.outbound.update_waybill(wb.id, state=target.value, dispatched_at=now,
+                                    dispatch_movement_id=movement)
+        uow.outbound.add_event({"id": new_id(), "waybill_id": wb.id, "at": now,
+                                "recorded_at": now, "actor": ctx.actor,
+                                "event": TrackingEvent.DEPARTED.value, "place": "",
+                                "note": "dispatched"})
+        return wb.number, {"waybill": wb.number, "state": target.value,
+                           "movement": str(movement)}
+
+    return run_command(ctx, key, "waybill.dispatch", request, work)
+
+
+def track(ctx: Context, number: str, event: str, *, key: str, place: str = "",
+          at: dt.datetime | None = None, note: str = "") -> dict[str, Any]:
+    """Record where a vehicle is: departed, at_checkpoint, delayed, arrived."""
+    kind = choice(TrackingEvent, event, "event")
+    request = {"number": number.strip().upper(), "event": kind.value, "place": place.strip(),
+               "at": at.isoformat() if at else None, "note": note.strip()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        wb = _waybill(uow, request["number"], lock=True)
+        target = check_event(wb.number, WaybillState(wb.state), kind, place)
+        if target is not None:
+            uow.outbound.update_waybill(wb.id, state=target.value)
+        uow.outbound.add_event({"id": new_id(), "waybill_id": wb.id, "at": at or now,
+                                "recorded_at": now, "actor": ctx.actor, "event": kind.value,
+                                "place": request["place"], "note": request["note"]})
+        return wb.number, {"waybill": wb.number, "event": kind.value,
+                           "state": (target or WaybillState(wb.state)).value}
+
+    return run_command(ctx, key, "waybill.track", request, work)
+
+
+def cancel(ctx: Context, number: str, *, key: str, reason: str) -> dict[str, Any]:
+    """Cancel a waybill before dispatch; its number is kept, its goods wait to be loaded."""
+    request = {"number": number.strip().upper(), "reason": reason.strip()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        wb = _waybill(uow, request["number"], lock=True)
+        target = transition(wb.number, WaybillState(wb.state), WaybillState.CANCELLED, reason)
+        for x in uow.outbound.waybill_lines(wb.id):
+            pick = uow.outbound.pick_line(x.pick_line_id)
+            uow.outbound.update_pick_line(pick.id, loaded=pick.loaded - x.quantity)
+        uow.outbound.update_waybill(wb.id, state=target.value, reason=request["reason"])
+        return wb.number, {"waybill": wb.number, "state": target.value}
+
+    return run_command(ctx, key, "waybill.cancel", request, work)
+
+
+# reading -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WaybillLineView:
+    line_no: int
+    item: str
+    item_name: str
+    name_ar: str | None
+    unit: str
+    batch: str
+    expiry: dt.date | None
+    quantity: int
+    sscc: str
+    weight_kg: Decimal
+    volume_m3: Decimal
+    release_order: str
+
+
+@dataclass(frozen=True)
+class WaybillView:
+    number: str
+    state: str
+    hub: str
+    hub_name: str
+    destination: str
+    destination_name: str
+    destination_pcode: str | None
+    consignee: str | None
+    plate: str
+    capacity_kg: Decimal
+    capacity_m3: Decimal
+    driver: str
+    transporter: str
+    seals: str
+    convoy: str | None
+    issued_at: dt.datetime
+    issued_by: str
+    dispatched_at: dt.datetime | None
+    reason: str
+    lines: list[WaybillLineView] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def weight_kg(self) -> Decimal:
+        return sum((ln.weight_kg for ln in self.lines), Decimal(0))
+
+
+def view(ctx: Context, number: str) -> WaybillView:
+    with ctx.uow() as uow:
+        wb = _waybill(uow, number)
+        hub = uow.reference.site_by_id(wb.hub_id)
+        dest = uow.reference.site_by_id(wb.destination_id)
+        orders: dict[uuid.UUID, str] = {}
+        lines = []
+        for x in uow.outbound.waybill_lines(wb.id):
+            item = uow.reference.item_by_id(x.item_id)
+            lot = uow.reference.lot_by_id(x.lot_id)
+            ro_line = uow.outbound.release_line(x.release_order_line_id)
+            if ro_line.release_order_id not in orders:
+                orders[ro_line.release_order_id] = uow.planning.release_order_by_id(
+                    ro_line.release_order_id).number
+            lines.append(WaybillLineView(
+                x.line_no, item.code, item.name_en, item.name_ar, item.unit,
+                lot_label(lot.batch), lot.expiry, x.quantity, x.sscc,
+                item.weight_kg * x.quantity, item.volume_m3 * x.quantity,
+                orders[ro_line.release_order_id]))
+        consignee = (uow.reference.organisation_by_id(wb.consignee_id).code
+                     if wb.consignee_id else None)
+        convoy = uow.outbound.convoy_by_id(wb.convoy_id).number if wb.convoy_id else None
+        events = [{"at": e.at, "event": e.event, "place": e.place, "note": e.note,
+                   "actor": e.actor} for e in uow.outbound.events(wb.id)]
+        return WaybillView(
+            wb.number, wb.state, hub.code, hub.name, dest.code, dest.name, dest.pcode,
+            consignee, wb.plate, wb.capacity_kg, wb.capacity_m3,
+            uow.screening.party(wb.driver_party_id).name,
+            uow.screening.party(wb.transporter_party_id).name, wb.seals, convoy,
+            wb.issued_at, wb.issued_by, wb.dispatched_at, wb.reason, lines, events)
+
+
+# convoys and the board -----------------------------------------------------------------
+def create_convoy(ctx: Context, hub: str, *, key: str, route: str = "", checkpoints: str = "",
+                  notification: str = "") -> dict[str, Any]:
+    """A convoy: several vehicles that travel together, with their route, checkpoints and
+    the escort or humanitarian notification reference cross-line convoys need."""
+    request = {"hub": parse_code(hub, "hub"), "route": route.strip(),
+               "checkpoints": checkpoints.strip(), "notification": notification.strip()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        site = uow.reference.site(request["hub"])
+        if site is None:
+            raise NotFound(f"no site {request['hub']}")
+        number = (f"CV-{site.code}-{now.year}-"
+                  f"{uow.inbound.next_number(f'convoy:{site.code}:{now.year}'):04d}")
+        uow.outbound.add_convoy({"id": new_id(), "number": number, "hub_id": site.id,
+                                 "route": request["route"],
+                                 "checkpoints": request["checkpoints"],
+                                 "notification": request["notification"],
+                                 "created_at": now, "created_by": ctx.actor})
+        return number, {"convoy": number}
+
+    return run_command(ctx, key, "convoy.create", request, work)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    waybill: str
+    state: str
+    hub: str
+    destination: str
+    plate: str
+    driver: str
+    convoy: str | None
+    last_event: str
+    place: str
+    since: dt.datetime
+    hours: float
+
+
+def board(ctx: Context, *, hub: str | None = None, now: dt.datetime | None = None
+          ) -> list[BoardRow]:
+    """Every vehicle issued or on the road: where it was last seen and for how long."""
+    from aidhub.services.context import utcnow
+
+    now = now or utcnow()
+    with ctx.uow() as uow:
+        hub_id = None
+        if hub:
+            found = uow.reference.site(parse_code(hub, "hub"))
+            if found is None:
+                raise NotFound(f"no site {hub}")
+            hub_id = found.id
+        rows = uow.outbound.waybills(hub_id=hub_id, states=[
+            WaybillState.ISSUED.value, WaybillState.DISPATCHED.value,
+            WaybillState.ARRIVED.value])
+        last = uow.outbound.last_events([r.id for r in rows])
+        out = []
+        for r in rows:
+            ev = last.get(r.id)
+            since = ev.at if ev else r.issued_at
+            out.append(BoardRow(
+                r.number, r.state, uow.reference.site_by_id(r.hub_id).code,
+                uow.reference.site_by_id(r.destination_id).code, r.plate,
+                uow.screening.party(r.driver_party_id).name,
+                uow.outbound.convoy_by_id(r.convoy_id).number if r.convoy_id else None,
+                ev.event if ev else "issued", ev.place if ev else "", since,
+                round((now - since).total_seconds() / 3600, 1)))
+        return sorted(out, key=lambda b: -b.hours)

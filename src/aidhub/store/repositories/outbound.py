@@ -1,0 +1,196 @@
+"""Pick lists, convoys, waybills with their tracking events, proofs of delivery, loss
+reports, and what has been picked, dispatched and delivered of release order lines."""
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, func, insert, select, update
+
+from aidhub.store.tables import (
+    balances,
+    convoys,
+    locations,
+    loss_reports,
+    lots,
+    pick_lines,
+    pick_lists,
+    pod_lines,
+    pods,
+    release_order_lines,
+    waybill_events,
+    waybill_lines,
+    waybills,
+)
+
+
+class OutboundRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _add(self, table: Table, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
+        if rows:
+            self.conn.execute(insert(table), rows if isinstance(rows, list) else [rows])
+
+    def _one(self, table: Table, *, lock: bool = False, **where: Any) -> Row | None:
+        query = select(table).where(*(table.c[k] == v for k, v in where.items()))
+        if lock:
+            query = query.with_for_update()
+        return self.conn.execute(query).one_or_none()
+
+    def _update(self, table: Table, row_id: uuid.UUID, **values: Any) -> None:
+        self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
+
+    # release order lines -----------------------------------------------------------------
+    def release_line(self, line_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        return self._one(release_order_lines, lock=lock, id=line_id)
+
+    def add_to_release_line(self, line_id: uuid.UUID, **deltas: int) -> None:
+        self.conn.execute(update(release_order_lines)
+                          .where(release_order_lines.c.id == line_id)
+                          .values(**{k: release_order_lines.c[k] + v
+                                     for k, v in deltas.items()}))
+
+    def close_release_line(self, line_id: uuid.UUID) -> None:
+        self._update(release_order_lines, line_id, closed=True)
+
+    def holdings(self, site_id: uuid.UUID, item_id: uuid.UUID, *, lock: bool = False
+                 ) -> list[Row]:
+        """What every physical location of a site holds of an item, unearmarked, per lot and
+        owner, with the lot's batch and expiry (rows locked on PostgreSQL with ``lock``)."""
+        query = (select(balances.c.location_id, locations.c.code, locations.c.kind,
+                        balances.c.lot_id, lots.c.batch, lots.c.expiry, balances.c.owner_id,
+                        balances.c.quantity)
+                 .join(locations, balances.c.location_id == locations.c.id)
+                 .join(lots, balances.c.lot_id == lots.c.id)
+                 .where(locations.c.site_id == site_id, balances.c.item_id == item_id,
+                        balances.c.physical, balances.c.earmark == "",
+                        balances.c.quantity > 0)
+                 .order_by(balances.c.location_id, balances.c.lot_id, balances.c.owner_id))
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(of=balances)
+        return list(self.conn.execute(query))
+
+    # pick lists --------------------------------------------------------------------------
+    def add_pick_list(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        self._add(pick_lists, values)
+        self._add(pick_lines, lines)
+
+    def pick_list(self, number: str, *, lock: bool = False) -> Row | None:
+        return self._one(pick_lists, lock=lock, number=number)
+
+    def pick_list_by_id(self, list_id: uuid.UUID) -> Row | None:
+        return self._one(pick_lists, id=list_id)
+
+    def pick_lists_of(self, order_id: uuid.UUID) -> list[Row]:
+        return list(self.conn.execute(select(pick_lists).where(
+            pick_lists.c.release_order_id == order_id).order_by(pick_lists.c.number)))
+
+    def pick_lines(self, list_id: uuid.UUID) -> list[Row]:
+        return list(self.conn.execute(select(pick_lines).where(
+            pick_lines.c.pick_list_id == list_id).order_by(pick_lines.c.line_no)))
+
+    def pick_line(self, line_id: uuid.UUID) -> Row | None:
+        return self._one(pick_lines, id=line_id)
+
+    def update_pick_line(self, line_id: uuid.UUID, **values: Any) -> None:
+        self._update(pick_lines, line_id, **values)
+
+    def add_pick_lines(self, lines: list[dict[str, Any]]) -> None:
+        self._add(pick_lines, lines)
+
+    def update_pick_list(self, list_id: uuid.UUID, **values: Any) -> None:
+        self._update(pick_lists, list_id, **values)
+
+    # convoys -----------------------------------------------------------------------------
+    def add_convoy(self, values: dict[str, Any]) -> None:
+        self._add(convoys, values)
+
+    def convoy(self, number: str) -> Row | None:
+        return self._one(convoys, number=number)
+
+    def convoy_by_id(self, convoy_id: uuid.UUID) -> Row | None:
+        return self._one(convoys, id=convoy_id)
+
+    # waybills ----------------------------------------------------------------------------
+    def add_waybill(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        self._add(waybills, values)
+        self._add(waybill_lines, lines)
+
+    def waybill(self, number: str, *, lock: bool = False) -> Row | None:
+        return self._one(waybills, lock=lock, number=number)
+
+    def waybills(self, *, hub_id: uuid.UUID | None = None,
+                 states: Iterable[str] | None = None,
+                 convoy_id: uuid.UUID | None = None) -> list[Row]:
+        query = select(waybills).order_by(waybills.c.number)
+        if hub_id is not None:
+            query = query.where(waybills.c.hub_id == hub_id)
+        if states is not None:
+            query = query.where(waybills.c.state.in_(list(states)))
+        if convoy_id is not None:
+            query = query.where(waybills.c.convoy_id == convoy_id)
+        return list(self.conn.execute(query))
+
+    def update_waybill(self, waybill_id: uuid.UUID, **values: Any) -> None:
+        self._update(waybills, waybill_id, **values)
+
+    def waybill_lines(self, waybill_id: uuid.UUID) -> list[Row]:
+        return list(self.conn.execute(select(waybill_lines).where(
+            waybill_lines.c.waybill_id == waybill_id).order_by(waybill_lines.c.line_no)))
+
+    def lines_on_the_road(self, states: Iterable[str]) -> list[Row]:
+        """Waybill lines whose goods are on the road, with each waybill's destination."""
+        return list(self.conn.execute(
+            select(waybill_lines, waybills.c.destination_id, waybills.c.number)
+            .join(waybills, waybill_lines.c.waybill_id == waybills.c.id)
+            .where(waybills.c.state.in_(list(states)))))
+
+    def add_event(self, values: dict[str, Any]) -> None:
+        self._add(waybill_events, values)
+
+    def events(self, waybill_id: uuid.UUID) -> list[Row]:
+        return list(self.conn.execute(select(waybill_events).where(
+            waybill_events.c.waybill_id == waybill_id).order_by(waybill_events.c.at,
+                                                                waybill_events.c.recorded_at)))
+
+    def last_events(self, waybill_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+        if not waybill_ids:
+            return {}
+        newest = (select(waybill_events.c.waybill_id, func.max(waybill_events.c.at)
+                         .label("at")).where(waybill_events.c.waybill_id.in_(waybill_ids))
+                  .group_by(waybill_events.c.waybill_id).subquery())
+        rows = self.conn.execute(select(waybill_events).join(
+            newest, (waybill_events.c.waybill_id == newest.c.waybill_id)
+            & (waybill_events.c.at == newest.c.at)))
+        return {r.waybill_id: r for r in rows}
+
+    # proof of delivery and losses --------------------------------------------------------
+    def add_pod(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        self._add(pods, values)
+        self._add(pod_lines, lines)
+
+    def pod_of(self, waybill_id: uuid.UUID) -> Row | None:
+        return self._one(pods, waybill_id=waybill_id)
+
+    def pod_lines(self, pod_id: uuid.UUID) -> list[Row]:
+        return list(self.conn.execute(select(pod_lines).where(pod_lines.c.pod_id == pod_id)
+                                      .order_by(pod_lines.c.line_no)))
+
+    def add_loss_report(self, values: dict[str, Any]) -> None:
+        self._add(loss_reports, values)
+
+    def loss_report(self, number: str, *, lock: bool = False) -> Row | None:
+        return self._one(loss_reports, lock=lock, number=number)
+
+    def loss_report_of(self, waybill_id: uuid.UUID) -> Row | None:
+        return self._one(loss_reports, waybill_id=waybill_id)
+
+    def loss_reports(self, state: str | None = None) -> list[Row]:
+        query = select(loss_reports).order_by(loss_reports.c.number)
+        if state:
+            query = query.where(loss_reports.c.state == state)
+        return list(self.conn.execute(query))
+
+    def update_loss_report(self, report_id: uuid.UUID, **values: Any) -> None:
+        self._update(loss_reports, report_id, **values)

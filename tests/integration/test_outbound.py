@@ -1,0 +1,148 @@
+"""Outbound through the services, on both databases: release → pick → load → waybill →
+dispatch → tracking → proof of delivery with a loss, and the rules on the way."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from aidhub.domain.consignments import IllegalTransition
+from aidhub.domain.errors import InsufficientStock, InvalidInput
+from aidhub.domain.loads import Vehicle
+from aidhub.domain.screening import FourEyes
+from aidhub.domain.waybills import PodLine
+from aidhub.services import (
+    delivery,
+    picking,
+    planning,
+    reference,
+    release_orders,
+    requests,
+    stock,
+    verify,
+    waybills,
+)
+from aidhub.services.requests import LineInput
+from tests.helpers import make_planning_hub
+
+TRUCK = Vehicle("SY-12345", D(20000), D(60))
+
+
+@pytest.fixture
+def hub(ctx):
+    make_planning_hub(ctx)
+    reference.add_location(ctx, key="stage", site_code="DAM-HUB", code="STAGE",
+                           kind="staging")
+    reference.add_organisation(ctx, key="org-dhl", code="TRANSCO", name="Transco Trucking",
+                               type="private")
+    return ctx
+
+
+def released(ctx, qty=100):
+    """An accepted release order for ``qty`` bags of rice from DAM-HUB to DP-A."""
+    number = requests.create(ctx.as_actor("partner"), key="rq", organisation_code="SARC",
+                             point="DP-A", submit=True,
+                             lines=[LineInput(item="RICE", quantity=qty, priority=1)])["request"]
+    requests.change_state(ctx.as_actor("coordinator"), number, "approved", key="rq-ok")
+    plan = planning.solve(ctx.as_actor("planner"), key="plan")["plan"]
+    (ro,) = planning.approve(ctx.as_actor("manager"), plan, key="plan-ok")["release_orders"]
+    release_orders.change_state(ctx, ro, "accepted", key="ro-acc")
+    return number, ro
+
+
+def test_the_whole_chain_with_a_loss(hub):
+    request, ro = released(hub, 100)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    view = picking.view(hub, pl)
+    # the plan's lots: all 60 bags of B2 (March) and 40 of B1 (June)
+    assert sorted((x.batch, x.location, x.quantity) for x in view.lines) == [
+        ("B1", "A-01", 40), ("B2", "A-02", 60)]
+    for x in view.lines:
+        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    assert picking.view(hub, pl).state == "done"
+    staged = {(r.location, r.quantity) for r in stock.on_hand(hub, site="DAM-HUB",
+                                                              location="STAGE")}
+    assert sum(q for _, q in staged) == 100
+    assert release_orders.view(hub, ro).reserved == 0  # picked, no longer only promised
+
+    proposals, left = waybills.propose(hub, ro, [TRUCK])
+    assert left == [] and proposals[0].destination == "DP-A"
+    wb = waybills.issue(hub.as_actor("dispatcher"), ro, "DP-A", key="wb", vehicle=TRUCK,
+                        driver="Khaled Haddad", transporter="TRANSCO",
+                        seals=["S-0091", "S-0092"])["waybill"]
+    assert wb.startswith("WB-DAM-HUB-")
+    with pytest.raises(InvalidInput, match="tracking events are for vehicles on the road"):
+        waybills.track(hub, wb, "at_checkpoint", key="t0", place="Saraqeb")
+    waybills.dispatch(hub.as_actor("dispatcher"), wb, key="go")
+    in_transit = stock.on_hand(hub, site="DP-A", location="IN-TRANSIT", include_virtual=True)
+    assert sum(r.quantity for r in in_transit) == 100
+    waybills.track(hub, wb, "at_checkpoint", key="t1", place="Saraqeb")
+    waybills.track(hub, wb, "arrived", key="t2")
+    assert waybills.view(hub, wb).state == "arrived"
+
+    with pytest.raises(InvalidInput, match="only 40 were shipped"):
+        delivery.confirm(hub, wb, [PodLine(1, good=41)], key="pod0", signer="Amal",
+                         seal_state="intact")
+    done = delivery.confirm(hub.as_actor("receiver"), wb,
+                            [PodLine(1, good=40), PodLine(2, good=55, damaged=2)],
+                            key="pod", signer="Amal", seal_state="intact")
+    assert done["not_good"] == 5 and done["loss_report"].startswith("LR-DAM-HUB-")
+    with pytest.raises(InvalidInput, match="already has its proof of delivery"):
+        delivery.confirm(hub, wb, [PodLine(1, good=40)], key="pod2", signer="Amal",
+                         seal_state="intact")
+    placed: dict[str, int] = {}
+    for r in stock.on_hand(hub, site="DP-A", include_virtual=True):
+        placed[r.location] = placed.get(r.location, 0) + r.quantity
+    assert placed == {"DISTRIBUTED": 95, "LOST": 5}
+    assert requests.view(hub, request).state == "partly_fulfilled"
+    with pytest.raises(FourEyes):
+        delivery.review(hub.as_actor("receiver"), done["loss_report"], key="rv0",
+                        decision="claim")
+    delivery.review(hub.as_actor("manager"), done["loss_report"], key="rv",
+                    decision="3 bags short at the checkpoint: claim against Transco")
+    assert verify.verify_ledger(hub).ok and verify.verify_audit(hub).ok
+
+
+def test_picking_rules(hub):
+    _, ro = released(hub, 50)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    with pytest.raises(InvalidInput, match="still open"):
+        picking.generate(hub, ro, key="pl2")
+    with pytest.raises(InvalidInput, match="at most 50 more"):
+        picking.confirm(hub, pl, 1, key="p0", quantity=51)
+    with pytest.raises(InvalidInput, match="not the bin and lot the pick list proposes"):
+        picking.confirm(hub, pl, 1, key="p1", batch="B1", location="A-01", quantity=10)
+    picking.confirm(hub, pl, 1, key="p2", batch="B1", location="A-01", quantity=10,
+                    reason="B2 pallet blocked behind the racking")
+    with pytest.raises(InsufficientStock):
+        picking.confirm(hub, pl, 1, key="p3", quantity=40, batch="B2", location="A-01",
+                        reason="try the wrong bin")
+
+
+def test_a_load_over_capacity_and_a_party_on_hold_are_refused(hub):
+    _, ro = released(hub, 100)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    for x in picking.view(hub, pl).lines:
+        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    small = Vehicle("SY-1", D(1000), D(10))
+    with pytest.raises(InvalidInput, match="over its capacity of 1,000 kg"):
+        waybills.issue(hub, ro, "DP-A", key="wb", vehicle=small, driver="Khaled",
+                       transporter="TRANSCO")
+    with pytest.raises(InvalidInput, match="release orders go to their points only"):
+        waybills.issue(hub, ro, "DP-B", key="wb2", vehicle=TRUCK, driver="Khaled",
+                       transporter="TRANSCO")
+    wb = waybills.issue(hub, ro, "DP-A", key="wb3", vehicle=TRUCK, driver="Khaled",
+                        transporter="TRANSCO")["waybill"]
+    with pytest.raises(IllegalTransition, match="say why"):
+        waybills.cancel(hub, wb, key="c0", reason="")
+    waybills.cancel(hub, wb, key="c1", reason="truck broke down")
+    assert waybills.view(hub, wb).state == "cancelled"
+    again = waybills.issue(hub, ro, "DP-A", key="wb4", vehicle=TRUCK, driver="Khaled",
+                           transporter="TRANSCO")["waybill"]
+    assert again != wb  # the cancelled number is kept, never reused
+
+
+def test_unknown_waybill_events_are_refused(hub):
+    from aidhub.domain.errors import NotFound
+
+    with pytest.raises(NotFound, match="no waybill WB-NOPE"):
+        waybills.track(hub, "WB-NOPE", "delayed", key="x")
