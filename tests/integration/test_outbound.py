@@ -146,3 +146,45 @@ def test_unknown_waybill_events_are_refused(hub):
 
     with pytest.raises(NotFound, match="no waybill WB-NOPE"):
         waybills.track(hub, "WB-NOPE", "delayed", key="x")
+
+
+def test_ledger_verify_checks_waybills_on_the_road(hub):
+    from sqlalchemy import update
+
+    from aidhub.store.tables import waybill_lines
+
+    _, ro = released(hub, 100)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    for x in picking.view(hub, pl).lines:
+        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    wb = waybills.issue(hub, ro, "DP-A", key="wb", vehicle=TRUCK, driver="Khaled",
+                        transporter="TRANSCO")["waybill"]
+    waybills.dispatch(hub, wb, key="go")
+    assert verify.verify_ledger(hub).ok
+    with hub.engine.begin() as conn:  # someone edits a waybill line behind the ledger's back
+        conn.execute(update(waybill_lines).where(waybill_lines.c.line_no == 1)
+                     .values(quantity=waybill_lines.c.quantity + 5))
+    report = verify.verify_ledger(hub)
+    assert not report.ok and f"waybills {wb} carry" in report.differences[0]
+
+
+def test_a_lot_is_traced_from_its_receipt_to_its_proof_of_delivery(hub):
+    from aidhub.services.trace import trace
+
+    _, ro = released(hub, 100)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    for x in picking.view(hub, pl).lines:
+        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    wb = waybills.issue(hub, ro, "DP-A", key="wb", vehicle=TRUCK, driver="Khaled",
+                        transporter="TRANSCO")["waybill"]
+    waybills.dispatch(hub, wb, key="go")
+    delivery.confirm(hub, wb, [PodLine(1, good=40), PodLine(2, good=60)], key="pod",
+                     signer="Amal", seal_state="intact")
+    t = trace(hub, item="RICE", batch="B2")
+    places = [(m["kind"], m["place"], m["quantity"]) for m in t.movements]
+    assert ("receipt", "DAM-HUB/A-02", 60) in places
+    assert ("transfer", "DAM-HUB/STAGE", 60) in places
+    assert ("dispatch", "DP-A/IN-TRANSIT", 60) in places
+    assert ("delivery", "DP-A/DISTRIBUTED", 60) in places
+    (bill,) = t.waybills
+    assert (bill["waybill"], bill["destination"], bill["pod"]["good"]) == (wb, "DP-A", 60)

@@ -68,6 +68,7 @@ def _register() -> None:
         demo,
         inbound,
         movements,
+        outbound,
         plan,
         reference,
         requests,
@@ -91,6 +92,7 @@ def _register() -> None:
     screening.register(app)
     requests.register(app)
     plan.register(app)
+    outbound.register(app)
     web.register(app)
 
 

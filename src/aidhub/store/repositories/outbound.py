@@ -9,15 +9,22 @@ from sqlalchemy import Connection, Row, Table, func, insert, select, update
 
 from aidhub.store.tables import (
     balances,
+    consignments,
     convoys,
+    grn_lines,
+    grns,
     locations,
     loss_reports,
     lots,
+    movements,
+    organisations,
     pick_lines,
     pick_lists,
     pod_lines,
     pods,
+    postings,
     release_order_lines,
+    sites,
     waybill_events,
     waybill_lines,
     waybills,
@@ -164,6 +171,45 @@ class OutboundRepository:
             newest, (waybill_events.c.waybill_id == newest.c.waybill_id)
             & (waybill_events.c.at == newest.c.at)))
         return {r.waybill_id: r for r in rows}
+
+    # tracing -----------------------------------------------------------------------------
+    def lot_movements(self, lot_id: uuid.UUID) -> list[Row]:
+        """Every posting of a lot, with its movement, location and site, in order."""
+        return list(self.conn.execute(
+            select(movements.c.seq, movements.c.at, movements.c.kind, movements.c.reference,
+                   movements.c.id.label("movement_id"), postings.c.quantity,
+                   locations.c.code.label("location"), sites.c.code.label("site"),
+                   organisations.c.code.label("owner"))
+            .join(movements, postings.c.movement_id == movements.c.id)
+            .join(locations, postings.c.location_id == locations.c.id)
+            .join(sites, locations.c.site_id == sites.c.id)
+            .join(organisations, postings.c.owner_id == organisations.c.id)
+            .where(postings.c.lot_id == lot_id)
+            .order_by(movements.c.at, movements.c.seq, postings.c.line_no)))
+
+    def lot_receipts(self, lot_id: uuid.UUID) -> list[Row]:
+        """The GRN lines that brought a lot in, with their GRN and consignment."""
+        return list(self.conn.execute(
+            select(grns.c.number.label("grn"), grns.c.issued_at, consignments.c.number,
+                   consignments.c.donor_id, consignments.c.channel_id,
+                   consignments.c.consignor_id, consignments.c.hub_id, grn_lines.c.good,
+                   grn_lines.c.damaged, grn_lines.c.owner_id)
+            .join(grns, grn_lines.c.grn_id == grns.c.id)
+            .join(consignments, grns.c.consignment_id == consignments.c.id)
+            .where(grn_lines.c.lot_id == lot_id).order_by(grns.c.issued_at)))
+
+    def lot_waybills(self, lot_id: uuid.UUID) -> list[Row]:
+        """The waybill lines that carried a lot, with their waybill and any POD line."""
+        return list(self.conn.execute(
+            select(waybills.c.number, waybills.c.state, waybills.c.destination_id,
+                   waybills.c.dispatched_at, waybill_lines.c.line_no, waybill_lines.c.quantity,
+                   waybill_lines.c.sscc, pods.c.signer, pods.c.received_at, pod_lines.c.good,
+                   pod_lines.c.damaged, pod_lines.c.short, pod_lines.c.lost)
+            .join(waybills, waybill_lines.c.waybill_id == waybills.c.id)
+            .outerjoin(pods, pods.c.waybill_id == waybills.c.id)
+            .outerjoin(pod_lines, (pod_lines.c.pod_id == pods.c.id)
+                       & (pod_lines.c.line_no == waybill_lines.c.line_no))
+            .where(waybill_lines.c.lot_id == lot_id).order_by(waybills.c.number)))
 
     # proof of delivery and losses --------------------------------------------------------
     def add_pod(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
