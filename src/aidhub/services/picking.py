@@ -216,8 +216,7 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
         uow.planning.consume_reservations(ro_line.id, qty)
         if unit and unit[0].quantity <= qty:
             uow.inbound.move_unit(unit[0].id, stage.id, now)
-        done = all((x.picked + (qty if x.id == line.id else 0)) >= x.quantity
-                   for x in uow.outbound.pick_lines(pl.id))
+        done = all(x.picked >= x.quantity for x in uow.outbound.pick_lines(pl.id))
         if done:
             uow.outbound.update_pick_list(pl.id, state=PICK_DONE)
         return pl.number, {"pick_list": pl.number, "line": line_no, "picked": qty,
