@@ -8,10 +8,14 @@ written as a paragraph of its own so that the bidirectional algorithm starts fro
 right-to-left base (mixing Arabic and digits inside an English paragraph misorders it).
 """
 
-from collections.abc import Callable, Sequence
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+import segno
 from fpdf import FPDF
 
 from aidhub.documents.pdf import ARABIC, LATIN, new_pdf
@@ -405,3 +409,116 @@ def signature_blocks(pdf: FPDF, signatories: Sequence[Signatory], *,
             pdf.line(x + 2 * PAD + 1, y + rh - 1, x + w - 2 * PAD - 1, y + rh - 1)
             y += rh
     pdf.set_xy(pdf.l_margin, y0 + h)
+
+
+# --- additions for multi-copy and outbound documents ---------------------------------------
+
+
+def when(moment: datetime) -> str:
+    """2026-03-14 10:20 +03:00 (the offset only for aware times)."""
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def extend_frame(pdf: FPDF, *, header: Callable[[], None] | None = None,
+                 footer: Callable[[], None] | None = None) -> None:
+    """Draw `header` under the running header, and `footer` after the running footer, of
+    every page from now on. Call it straight after :func:`numbered_document`: the header
+    part is drawn on the current page too, where the cursor still sits under the header."""
+    if header is not None:
+        base_header = pdf.header
+
+        def new_header() -> None:
+            base_header()
+            header()
+
+        pdf.header = new_header  # type: ignore[method-assign]
+        header()
+    if footer is not None:
+        base_footer = pdf.footer
+
+        def new_footer() -> None:
+            base_footer()
+            footer()
+
+        pdf.footer = new_footer  # type: ignore[method-assign]
+
+
+def band(pdf: FPDF, en: str, ar: str, *, size: float = 10, fill: Colour = HEAD_FILL,
+         colour: Colour = INK) -> None:
+    """A filled strip across the text width with English at the left and Arabic at the
+    right (e.g. which copy of a document this page belongs to); leaves the cursor 2 mm
+    under it."""
+    y = pdf.get_y()
+    h = pair(pdf, 0, 0, pdf.epw - 4 * PAD, en, ar, size=size, bold=True, draw=False) + PAD
+    pdf.set_fill_color(*fill)
+    pdf.rect(pdf.l_margin, y, pdf.epw, h, style="F")
+    pair(pdf, pdf.l_margin + 2 * PAD, y + PAD / 2, pdf.epw - 4 * PAD, en, ar, size=size,
+         bold=True, colour=colour)
+    pdf.set_xy(pdf.l_margin, y + h + 2)
+
+
+def watermark(pdf: FPDF, text: str, *, colour: Colour = ALERT, opacity: float = 0.18,
+              size: float = 110) -> None:
+    """`text` large, translucent and diagonal across the middle of the page (e.g.
+    "CANCELLED"), over whatever is printed there."""
+    with pdf.local_context(fill_opacity=opacity):
+        _font(pdf, size, bold=True, arabic=False, colour=colour)
+        width = pdf.get_string_width(text)
+        cx, cy = pdf.w / 2, pdf.h / 2
+        with pdf.rotation(angle=25, x=cx, y=cy):
+            pdf.text(cx - width / 2, cy + size * PT * 0.35, text)
+
+
+@contextmanager
+def inset(pdf: FPDF, *, left: float = 0, right: float = 0) -> Iterator[None]:
+    """Narrow the text width by `left` and `right` millimetres while the helpers inside
+    draw (to set boxes side by side). Nothing inside may break the page."""
+    margins = pdf.l_margin, pdf.r_margin
+    pdf.set_left_margin(margins[0] + left)
+    pdf.set_right_margin(margins[1] + right)
+    try:
+        yield
+    finally:
+        pdf.set_left_margin(margins[0])
+        pdf.set_right_margin(margins[1])
+        pdf.set_x(margins[0])
+
+
+def write_in_box(pdf: FPDF, en: str, ar: str, *, text: str = "",
+                 blank: float = 18) -> None:
+    """A ruled box across the text width with a bilingual label and `text`, at least
+    `blank` millimetres tall under the label so that there is room to write by hand;
+    kept on one page."""
+    inner = pdf.epw - 4 * PAD
+    label_h = pair(pdf, 0, 0, inner, en, ar, size=7, colour=MUTED, draw=False)
+    body_h = max(blank, text_block(pdf, 0, 0, inner, text, size=9.5, draw=False))
+    h = 2 * PAD + label_h + body_h + PAD
+    ensure_space(pdf, h)
+    y = pdf.get_y()
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(0.3)
+    pdf.rect(pdf.l_margin, y, pdf.epw, h)
+    pair(pdf, pdf.l_margin + 2 * PAD, y + PAD, inner, en, ar, size=7, colour=MUTED)
+    text_block(pdf, pdf.l_margin + 2 * PAD, y + PAD + label_h, inner, text, size=9.5)
+    pdf.set_xy(pdf.l_margin, y + h)
+
+
+def qr_code(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """A QR code of `data` (a link: it is clickable too) `size` millimetres square at
+    (x, y), its quiet zone included. A black-and-white image, QR_SCALE pixels a module,
+    so that it prints sharp and its modules can be read back from the PDF."""
+    image = io.BytesIO()
+    segno.make(data, error="m", micro=False).save(image, kind="png", scale=QR_SCALE,
+                                                    border=4)
+    image.seek(0)
+    pdf.image(image, x=x, y=y, w=size, h=size, link=data)
+
+
+QR_SCALE = 8
+
+
+def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders the numbers inside codes by value: A-2 before A-10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.upper())
+                 for part in re.split(r"(\d+)", code) if part)
