@@ -2,9 +2,11 @@
 release → pick (by scanning the pallet) → load → waybill → dispatch → proof of delivery
 with a loss; every balance checked, the audit chain verified, and the lot traced."""
 
+import io
 from decimal import Decimal as D
 
 import pytest
+from pypdf import PdfReader
 
 from aidhub.domain.loads import Vehicle
 from aidhub.domain.waybills import PodLine
@@ -12,6 +14,7 @@ from aidhub.services import (
     channels,
     consignments,
     delivery,
+    outbound_documents,
     picking,
     planning,
     receiving,
@@ -103,6 +106,18 @@ def test_from_pre_advice_to_proof_of_delivery(hub):
     assert totals(hub, "DP-A", virtual=True) == {"DISTRIBUTED": 70, "LOST": 10}
     assert requests.view(hub, req).state == "partly_fulfilled"
     assert verify.verify_ledger(hub).ok and verify.verify_audit(hub).ok
+
+    # the printed waybill says what the ledger moved: its lines, lot and quantities
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        outbound_documents.waybill_pdf(hub, wb))).pages)
+    moved = [m for m in trace(hub, item="RICE", batch="G1").movements
+             if m["kind"] == "dispatch" and m["quantity"] > 0]
+    assert [(m["reference"], m["quantity"]) for m in moved] == [(wb, 80)]
+    assert wb in text and "RICE" in text and "G1" in text and "80" in text
+    assert text.count(wb) >= 4 and "SY-777" in text and "S-9" in text and pallets[0] in text
+    report = outbound_documents.loss_report_pdf(hub, result["loss_report"])
+    assert result["loss_report"] in "".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(report)).pages)
 
     path = trace(hub, sscc=pallets[0])
     (receipt,) = path.receipts

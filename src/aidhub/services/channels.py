@@ -7,7 +7,7 @@ from aidhub.domain.channels import Channel, Route, TransportMode
 from aidhub.domain.errors import AlreadyExists, InvalidInput, NotFound
 from aidhub.domain.ids import new_id
 from aidhub.domain.organisations import OrganisationType
-from aidhub.domain.values import parse_code
+from aidhub.domain.values import parse_code, parse_decimal
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
 from aidhub.services.reference import choice
@@ -16,6 +16,9 @@ from aidhub.store.uow import UnitOfWork
 SETTINGS = {
     "gs1.company_prefix": "the GS1 company prefix for SSCCs on pallet labels (7-10 digits)",
     "hub.name": "the name printed at the top of documents",
+    "public.url": "the address of this aidhub (https://...): QR codes on waybills open it",
+    "outbound.loss_threshold": "the share of a delivery's weight (0 to 1, e.g. 0.02) that "
+                               "may arrive damaged, short or lost without a loss report",
 }
 
 
@@ -55,6 +58,11 @@ def set_setting(ctx: Context, name: str, value: str, *, key: str) -> dict[str, A
         raise InvalidInput(f"'{name}' is not a setting; settings are: "
                            + ", ".join(sorted(SETTINGS)), field="name")
     value = value.strip()
+    if name == "outbound.loss_threshold" and parse_decimal(value, "value") > 1:
+        raise InvalidInput("the loss threshold is a share from 0 to 1, e.g. 0.02 for 2 %",
+                           field="value")
+    if name == "public.url" and not value.startswith(("https://", "http://")):
+        raise InvalidInput("give the address starting with https://", field="value")
     if name == "gs1.company_prefix" and not (value.isdigit() and 7 <= len(value) <= 10):
         raise InvalidInput("a GS1 company prefix is 7 to 10 digits, as GS1 assigned it",
                            field="value")

@@ -118,12 +118,14 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
                               "line_no": len(lines) + 1, "release_order_line_id": ln.id,
                               "location_id": p.location_id, "lot_id": p.lot_id,
                               "owner_id": p.owner_id, "quantity": p.quantity})
-            skipped += [{"release_line": ln.line_no, "location": s.location_code,
+            code = uow.reference.item_by_id(ln.item_id).code
+            skipped += [{"release_line": ln.line_no, "item": code, "location": s.location_code,
                          "batch": lot_label(s.batch), "expiry": s.expiry and
                          s.expiry.isoformat(), "quantity": s.quantity, "reason": s.reason}
                         for s in plan.skipped]
             if plan.short:
-                skipped.append({"release_line": ln.line_no, "location": "", "batch": "",
+                skipped.append({"release_line": ln.line_no, "item": code, "location": "",
+                                "batch": "",
                                 "expiry": None, "quantity": plan.short,
                                 "reason": f"nothing left to pick: {plan.short:,} short"})
         if not lines:
