@@ -127,6 +127,9 @@ class OutboundRepository:
     def waybill(self, number: str, *, lock: bool = False) -> Row | None:
         return self._one(waybills, lock=lock, number=number)
 
+    def waybill_by_id(self, waybill_id: uuid.UUID) -> Row | None:
+        return self._one(waybills, id=waybill_id)
+
     def waybills(self, *, hub_id: uuid.UUID | None = None,
                  states: Iterable[str] | None = None,
                  convoy_id: uuid.UUID | None = None) -> list[Row]:
