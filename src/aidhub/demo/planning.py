@@ -89,9 +89,36 @@ def load(ctx: Context, tag: str, report: Progress) -> dict[str, int]:
                                   "Tartous is covered by the SARC branch this month")
         done += 1
         report("needs and routes", done, total)
-    plan = planning.solve(ctx.as_actor("demo-planner"), key=f"{tag}:plan")
+    plan = planning.solve(ctx.as_actor("demo-planner"), key=f"{tag}:plan")["plan"]
+    approved = planning.approve(ctx.as_actor("demo-manager"), plan, key=f"{tag}:plan:ok")
     report("needs and routes", total, total)
-    return {"routes": routes, "requests": len(REQUESTS), "plans": 1 if plan else 0}
+    return {"routes": routes, "requests": len(REQUESTS), "plans": 1,
+            "release_orders": approved["release_orders"]}
+
+
+# A second round: more requests, approved after the first plan went out, and a draft plan
+# for the planner to review.
+SECOND_ROUND = (
+    ("NRC", "DP-ALP-AZAZ", [("NFI-BLANKET-HT", 300, 1), ("SHEL-TARP-4X6M", 120, 2)]),
+    ("SARC", "DP-HMS-HOMS", [("NFI-BLANKET-HT", 200, 1), ("FOOD-PARCEL-FAM5", 150, 1)]),
+    ("IRC", "DP-ALP-JANDAIRIS", [("SHEL-TARP-4X6M", 80, 2), ("NFI-MATTRESS-FOAM", 100, 3)]),
+    ("SCI", "DP-RDA-DUMA", [("FOOD-PARCEL-FAM5", 120, 1), ("EDU-STUDENT-KIT", 200, 3)]),
+    ("MC", "DP-HAM-HAMA", [("NFI-BLANKET-HT", 150, 2), ("HYG-DIGNITY-KIT", 100, 2)]),
+)
+
+
+def second_round(ctx: Context, tag: str) -> dict[str, int]:
+    partner = ctx.as_actor("demo-partner")
+    coordinator = ctx.as_actor("demo-coordinator")
+    for n, (org, point, lines) in enumerate(SECOND_ROUND, start=1):
+        key = f"{tag}:request2:{n}"
+        made = requests.create(partner, key=key, organisation_code=org, point=point,
+                               lines=[LineInput(item=i, quantity=q, priority=p)
+                                      for i, q, p in lines], submit=True,
+                               note="winter top-up")
+        requests.change_state(coordinator, made["request"], "approved", key=f"{key}:ok")
+    planning.solve(ctx.as_actor("demo-planner"), key=f"{tag}:plan2")
+    return {"requests": len(SECOND_ROUND), "plans": 1}
 
 
 def _km(a, b) -> float:

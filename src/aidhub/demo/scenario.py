@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from aidhub.demo import inbound, planning
+from aidhub.demo import inbound, outbound, planning
 from aidhub.domain.errors import AidhubError
 from aidhub.services import movements, reference
 from aidhub.services.context import Context
@@ -104,7 +104,13 @@ def load(ctx: Context, *, seed: int = 7, start: dt.date | None = None, weeks: in
     plan = _Plan(ctx, rng, tag, start, weeks)
     counts["movements"] = plan.run(report)
     counts["consignments"] = inbound.load(ctx, rng, tag, plan.items, report)
-    counts.update(planning.load(ctx, tag, report))
+    planned = planning.load(ctx, tag, report)
+    orders = planned.pop("release_orders")
+    counts.update(planned)
+    counts.update(outbound.load(ctx, rng, tag, orders, report))
+    second = planning.second_round(ctx, tag)
+    counts["requests"] += second["requests"]
+    counts["plans"] += second["plans"]
     return counts
 
 

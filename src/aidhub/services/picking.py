@@ -13,6 +13,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from aidhub.documents.gs1 import parse_scan
@@ -57,10 +58,13 @@ def _lead_days(uow: UnitOfWork, hub_id: uuid.UUID, point_id: uuid.UUID) -> int:
 
 
 def _holdings(uow: UnitOfWork, hub_id: uuid.UUID, line: Any, reserved: dict,
-              own: dict) -> list[Holding]:
+              own: dict, taken: dict) -> list[Holding]:
     """The item's stock at the hub, each location with what is free for this line: on
-    hand less what is promised to others (per lot and owner), spread over the locations."""
-    rows = uow.outbound.holdings(hub_id, line.item_id, lock=True)
+    hand less what is promised to others (per lot and owner) and less what earlier lines
+    of the same pick list take, spread over the locations."""
+    rows = [SimpleNamespace(**{**r._asdict(), "quantity": r.quantity - taken.get(
+        (r.location_id, r.lot_id, r.owner_id), 0)})
+        for r in uow.outbound.holdings(hub_id, line.item_id, lock=True)]
     free: dict[tuple, int] = defaultdict(int)
     for r in rows:
         if LocationKind(r.kind) in (LocationKind.BIN, LocationKind.ZONE):
@@ -101,6 +105,7 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
         reserved = uow.planning.reserved([order.hub_id])
         reservations = uow.planning.reservations_of(order.id)
         list_id, lines, skipped = new_id(), [], []
+        taken: dict[tuple, int] = defaultdict(int)
         for ln in uow.planning.release_order_lines(order.id):
             wanted = ln.quantity - ln.picked
             if wanted <= 0 or ln.closed:
@@ -109,11 +114,17 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
             for r in reservations:
                 if r.release_order_line_id == ln.id:
                     own[(r.lot_id, r.owner_id)] += r.quantity
-            plan = plan_picks(wanted, _holdings(uow, order.hub_id, ln, reserved, own),
+            plan = plan_picks(wanted, _holdings(uow, order.hub_id, ln, reserved, own, taken),
                               ship_date=day, lead_days=_lead_days(uow, order.hub_id,
                                                                   ln.point_id),
                               min_shelf_days=shelf, held=held, preferred_lot=ln.lot_id)
             for p in plan.picks:
+                taken[(p.location_id, p.lot_id, p.owner_id)] += p.quantity
+                # what the line takes of its own promise is no longer promised to it
+                spent = min(p.quantity, own.get((p.lot_id, p.owner_id), 0))
+                own[(p.lot_id, p.owner_id)] -= spent
+                reserved[(order.hub_id, p.lot_id, p.owner_id)] = reserved.get(
+                    (order.hub_id, p.lot_id, p.owner_id), 0) - spent
                 lines.append({"id": new_id(), "pick_list_id": list_id,
                               "line_no": len(lines) + 1, "release_order_line_id": ln.id,
                               "location_id": p.location_id, "lot_id": p.lot_id,
