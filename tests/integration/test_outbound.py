@@ -188,3 +188,43 @@ def test_a_lot_is_traced_from_its_receipt_to_its_proof_of_delivery(hub):
     assert ("delivery", "DP-A/DISTRIBUTED", 60) in places
     (bill,) = t.waybills
     assert (bill["waybill"], bill["destination"], bill["pod"]["good"]) == (wb, "DP-A", 60)
+
+
+def test_waybill_lines_and_reported_times_are_checked(hub):
+    import datetime as dt
+
+    from aidhub.services.waybills import LoadLine
+
+    _, ro = released(hub, 100)
+    pl = picking.generate(hub, ro, key="pl")["pick_list"]
+    lines = picking.view(hub, pl).lines
+    for x in lines:
+        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    with pytest.raises(InvalidInput, match="give the lines"):
+        waybills.issue(hub, ro, "DP-A", key="w0", vehicle=TRUCK, driver="K",
+                       transporter="TRANSCO", lines=[])
+    proposal, _ = waybills.propose(hub, ro, [TRUCK])
+    first = proposal[0].lines[0]
+    import uuid
+
+    twice = [LoadLine(uuid.UUID(first["pick_line"]), 1)] * 2
+    with pytest.raises(InvalidInput, match="given twice"):
+        waybills.issue(hub, ro, "DP-A", key="w1", vehicle=TRUCK, driver="K",
+                       transporter="TRANSCO", lines=twice)
+    wb = waybills.issue(hub, ro, "DP-A", key="w2", vehicle=TRUCK, driver="K",
+                        transporter="TRANSCO")["waybill"]
+    waybills.dispatch(hub, wb, key="go")
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    with pytest.raises(InvalidInput, match="in the future"):
+        waybills.track(hub, wb, "delayed", key="t0", at=future)
+    with pytest.raises(InvalidInput, match="before waybill"):
+        waybills.track(hub, wb, "delayed", key="t1", at=dt.datetime(2020, 1, 1))
+    with pytest.raises(InvalidInput, match="before they were dispatched"):
+        delivery.confirm(hub, wb, [PodLine(1, good=40), PodLine(2, good=60)], key="p0",
+                         signer="A", seal_state="intact",
+                         received_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    delivery.confirm(hub, wb, [PodLine(1, good=40), PodLine(2, good=60)], key="p1",
+                     signer=" Amal ", seal_state="intact")
+    shown = waybills.view(hub, wb)
+    assert shown.pod["signer"] == "Amal" and shown.loss_report is None
+    assert [x["good"] for x in shown.pod["lines"]] == [40, 60]

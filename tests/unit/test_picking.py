@@ -55,7 +55,7 @@ def test_stock_promised_to_others_is_not_taken():
     p = plan(40, [holding("A-01", "L1", "2027-03-31", 50, free=10),
                   holding("A-02", "L2", "2027-04-30", 50)])
     assert [(x.batch, x.quantity) for x in p.picks] == [("L1", 10), ("L2", 30)]
-    assert p.skipped[0].reason == "promised to another release order"
+    assert p.skipped[0].reason == "promised to other release order lines"
     assert p.skipped[0].quantity == 40
 
 

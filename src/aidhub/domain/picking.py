@@ -95,7 +95,7 @@ def plan_picks(quantity: int, holdings: list[Holding], *, ship_date: dt.date,
                 ready.append(h)
             plan.skipped.append(Skipped(h.location_code, h.batch, h.expiry,
                                         h.quantity - max(h.free, 0),
-                                        "promised to another release order"))
+                                        "promised to other release order lines"))
         else:
             ready.append(h)
     ready.sort(key=lambda h: (h.expiry or dt.date.max, h.lot_id != preferred_lot,

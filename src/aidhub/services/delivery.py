@@ -11,6 +11,7 @@ the hub manager reviews; the person who recorded the POD cannot review it.
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,7 @@ from aidhub.services.context import Context
 from aidhub.services.idempotency import request_hash, run_command
 from aidhub.services.posting import Draft, write_drafts
 from aidhub.services.reference import choice
+from aidhub.services.waybills import check_time
 from aidhub.store.uow import UnitOfWork
 
 LOSS_THRESHOLD_SETTING = "outbound.loss_threshold"
@@ -50,6 +52,7 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
             photo: bytes | None = None, photo_type: str = "") -> dict[str, Any]:
     """Record the proof of delivery of a waybill; all or nothing, once per waybill."""
     seal = choice(SealState, seal_state, "seal_state")
+    received_at = check_time(received_at, "received_at")
     if not signer.strip():
         raise InvalidInput("give the name of the person who signed for the goods",
                            field="signer")
@@ -73,6 +76,10 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
                                "correction is a new movement, not a second POD",
                                field="number")
         target = waybill_transition(wb.number, WaybillState(wb.state), WaybillState.DELIVERED)
+        if received_at is not None and wb.dispatched_at and received_at < wb.dispatched_at:
+            raise InvalidInput(f"the goods cannot be received ({received_at.isoformat()}) "
+                               f"before they were dispatched ({wb.dispatched_at.isoformat()})",
+                               field="received_at")
         wb_lines = uow.outbound.waybill_lines(wb.id)
         counted = check_pod(wb.number, {x.line_no: x.quantity for x in wb_lines}, lines)
         by_no = {x.line_no: x for x in wb_lines}
@@ -89,7 +96,7 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
         draft = Draft(f"{key}:pod", request_hash("movement.post", {"pod": wb.number,
                                                                     "key": key}),
                       MovementKind.DELIVERY, received_at or now, tuple(postings),
-                      reference=wb.number, note=f"proof of delivery, signed by {signer}")
+                      reference=wb.number, note=f"proof of delivery, signed by {request['signer']}")
         movement = write_drafts(uow, [draft], ctx.actor, now)[0].id
         pod_id = new_id()
         uow.outbound.add_pod(
@@ -184,3 +191,47 @@ def review(ctx: Context, number: str, *, key: str, decision: str) -> dict[str, A
         return report.number, {"loss_report": report.number, "state": "reviewed"}
 
     return run_command(ctx, key, "loss_report.review", request, work)
+
+
+# reading -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LossReportRow:
+    number: str
+    waybill: str
+    hub: str
+    destination: str
+    share: Decimal
+    threshold: Decimal
+    state: str
+    opened_at: dt.datetime
+    pod_recorded_by: str
+    signer: str
+    seal_state: str
+    reviewed_at: dt.datetime | None
+    reviewed_by: str | None
+    decision: str
+
+
+LOSS_STATES = ("open", "reviewed")
+
+
+def loss_reports(ctx: Context, state: str | None = None) -> list[LossReportRow]:
+    """Loss reports (``open`` or ``reviewed``, or all), by number."""
+    if state and state not in LOSS_STATES:
+        raise InvalidInput(f"'{state}' is not one of: {', '.join(LOSS_STATES)}",
+                           field="state")
+    with ctx.uow() as uow:
+        rows = uow.outbound.loss_reports(state or None)
+        if not rows:
+            return []
+        out = []
+        for r in rows:
+            wb = uow.outbound.waybill_by_id(r.waybill_id)
+            pod = uow.outbound.pod_of(wb.id)
+            out.append(LossReportRow(
+                r.number, wb.number, uow.reference.site_by_id(wb.hub_id).code,
+                uow.reference.site_by_id(wb.destination_id).code, r.share, r.threshold,
+                r.state, r.opened_at, pod.recorded_by if pod else "",
+                pod.signer if pod else "", pod.seal_state if pod else "", r.reviewed_at,
+                r.reviewed_by, r.decision))
+        return out

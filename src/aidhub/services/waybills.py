@@ -24,7 +24,7 @@ from aidhub.domain.release_orders import ReleaseState
 from aidhub.domain.values import parse_code
 from aidhub.domain.waybills import TrackingEvent, WaybillState, check_event, transition
 from aidhub.services import screening
-from aidhub.services.context import Context
+from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import request_hash, run_command
 from aidhub.services.picking import staging
 from aidhub.services.planning import lot_label
@@ -123,7 +123,8 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
                "plate": vehicle.plate.strip().upper(), "kg": str(vehicle.capacity_kg),
                "m3": str(vehicle.capacity_m3), "driver": driver.strip(),
                "transporter": parse_code(transporter, "transporter"),
-               "seals": [s.strip() for s in seals if s.strip()], "convoy": convoy,
+               "seals": [s.strip() for s in seals if s.strip()],
+               "convoy": convoy.strip().upper() if convoy and convoy.strip() else None,
                "lines": None if lines is None else [[str(x.pick_line_id), x.quantity]
                                                     for x in lines]}
 
@@ -158,8 +159,8 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
             raise InvalidInput("cannot issue the waybill, a party is on hold: " +
                                "; ".join(holds), field="parties")
         convoy_id = None
-        if convoy:
-            found = uow.outbound.convoy(convoy.strip().upper())
+        if request["convoy"]:
+            found = uow.outbound.convoy(request["convoy"])
             if found is None:
                 raise NotFound(f"no convoy {convoy}")
             convoy_id = found.id
@@ -190,8 +191,16 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
 
 
 def _chosen(waiting: dict, lines: list[LoadLine]) -> list[tuple[Any, Any, int]]:
+    if not lines:
+        raise InvalidInput("give the lines the vehicle carries (or none, to load everything "
+                           "waiting for the point)", field="lines")
+    seen: set = set()
     out = []
     for n, ln in enumerate(lines, start=1):
+        if ln.pick_line_id in seen:
+            raise InvalidInput(f"line {n}: that pick line is given twice; give its units once",
+                               field=f"lines[{n}]")
+        seen.add(ln.pick_line_id)
         found = waiting.get(ln.pick_line_id)
         if found is None:
             raise InvalidInput(f"line {n}: that pick line has nothing waiting to be loaded "
@@ -260,12 +269,14 @@ def track(ctx: Context, number: str, event: str, *, key: str, place: str = "",
           at: dt.datetime | None = None, note: str = "") -> dict[str, Any]:
     """Record where a vehicle is: departed, at_checkpoint, delayed, arrived."""
     kind = choice(TrackingEvent, event, "event")
+    at = check_time(at, "at")
     request = {"number": number.strip().upper(), "event": kind.value, "place": place.strip(),
                "at": at.isoformat() if at else None, "note": note.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
         wb = _waybill(uow, request["number"], lock=True)
         target = check_event(wb.number, WaybillState(wb.state), kind, place)
+        _not_before_dispatch(wb, at, "at")
         if target is not None:
             uow.outbound.update_waybill(wb.id, state=target.value)
         uow.outbound.add_event({"id": new_id(), "waybill_id": wb.id, "at": at or now,
@@ -291,6 +302,24 @@ def cancel(ctx: Context, number: str, *, key: str, reason: str) -> dict[str, Any
         return wb.number, {"waybill": wb.number, "state": target.value}
 
     return run_command(ctx, key, "waybill.cancel", request, work)
+
+
+def check_time(at: dt.datetime | None, field: str) -> dt.datetime | None:
+    """A reported time: one without a zone is taken as UTC; none may be in the future."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    if at > utcnow() + dt.timedelta(minutes=5):
+        raise InvalidInput(f"{at.isoformat()} is in the future; give the time it happened",
+                           field=field)
+    return at
+
+
+def _not_before_dispatch(wb: Any, at: dt.datetime | None, field: str) -> None:
+    if at is not None and wb.dispatched_at is not None and at < wb.dispatched_at:
+        raise InvalidInput(f"{at.isoformat()} is before waybill {wb.number} was dispatched "
+                           f"({wb.dispatched_at.isoformat()})", field=field)
 
 
 # reading -------------------------------------------------------------------------------
@@ -333,6 +362,8 @@ class WaybillView:
     reason: str
     lines: list[WaybillLineView] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    pod: dict[str, Any] | None = None  # the proof of delivery, once recorded
+    loss_report: str | None = None
 
     @property
     def weight_kg(self) -> Decimal:
@@ -363,12 +394,22 @@ def view(ctx: Context, number: str) -> WaybillView:
         convoy = uow.outbound.convoy_by_id(wb.convoy_id).number if wb.convoy_id else None
         events = [{"at": e.at, "event": e.event, "place": e.place, "note": e.note,
                    "actor": e.actor} for e in uow.outbound.events(wb.id)]
+        pod_row = uow.outbound.pod_of(wb.id)
+        pod = None if pod_row is None else {
+            "received_at": pod_row.received_at, "signer": pod_row.signer,
+            "seal_state": pod_row.seal_state, "recorded_by": pod_row.recorded_by,
+            "photo": bool(pod_row.photo),
+            "lines": [{"line": x.line_no, "good": x.good, "damaged": x.damaged,
+                       "short": x.short, "lost": x.lost}
+                      for x in uow.outbound.pod_lines(pod_row.id)]}
+        report = uow.outbound.loss_report_of(wb.id)
         return WaybillView(
             wb.number, wb.state, hub.code, hub.name, dest.code, dest.name, dest.pcode,
             consignee, wb.plate, wb.capacity_kg, wb.capacity_m3,
             uow.screening.party(wb.driver_party_id).name,
             uow.screening.party(wb.transporter_party_id).name, wb.seals, convoy,
-            wb.issued_at, wb.issued_by, wb.dispatched_at, wb.reason, lines, events)
+            wb.issued_at, wb.issued_by, wb.dispatched_at, wb.reason, lines, events, pod,
+            report.number if report else None)
 
 
 # convoys and the board -----------------------------------------------------------------
@@ -413,8 +454,6 @@ class BoardRow:
 def board(ctx: Context, *, hub: str | None = None, now: dt.datetime | None = None
           ) -> list[BoardRow]:
     """Every vehicle issued or on the road: where it was last seen and for how long."""
-    from aidhub.services.context import utcnow
-
     now = now or utcnow()
     with ctx.uow() as uow:
         hub_id = None

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from aidhub import __version__
 from aidhub.api.inbound import router as inbound_api
+from aidhub.api.outbound import router as outbound_api
 from aidhub.api.planning import router as planning_api
 from aidhub.api.screening import router as screening_api
 from aidhub.domain.catalog import expiry_alert
@@ -19,6 +20,7 @@ from aidhub.services import reference, stock
 from aidhub.services.context import Context
 from aidhub.web.csrf import CsrfRefused
 from aidhub.web.inbound import router as inbound_pages
+from aidhub.web.outbound import router as outbound_pages
 from aidhub.web.planning import router as planning_pages
 
 HERE = Path(__file__).parent
@@ -42,8 +44,10 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(inbound_api(ctx))
     app.include_router(screening_api(ctx))
     app.include_router(planning_api(ctx))
+    app.include_router(outbound_api(ctx))
     app.include_router(inbound_pages(ctx, templates))
     app.include_router(planning_pages(ctx, templates))
+    app.include_router(outbound_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, site: str | None = Query(None)):
