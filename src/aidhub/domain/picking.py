@@ -83,6 +83,7 @@ def plan_picks(quantity: int, holdings: list[Holding], *, ship_date: dt.date,
     needed_by = usable_until(ship_date, lead_days, min_shelf_days)
     plan = PickPlan()
     ready: list[Holding] = []
+    promised: list[Skipped] = []
     for h in holdings:
         if h.quantity <= 0:
             continue
@@ -93,9 +94,9 @@ def plan_picks(quantity: int, holdings: list[Holding], *, ship_date: dt.date,
         elif h.free < h.quantity:
             if h.free > 0:
                 ready.append(h)
-            plan.skipped.append(Skipped(h.location_code, h.batch, h.expiry,
-                                        h.quantity - max(h.free, 0),
-                                        "promised to other release order lines"))
+            promised.append(Skipped(h.location_code, h.batch, h.expiry,
+                                    h.quantity - max(h.free, 0),
+                                    "promised to other release order lines"))
         else:
             ready.append(h)
     ready.sort(key=lambda h: (h.expiry or dt.date.max, h.lot_id != preferred_lot,
@@ -111,6 +112,8 @@ def plan_picks(quantity: int, holdings: list[Holding], *, ship_date: dt.date,
         if not left:
             break
     plan.short = left
+    if left:  # stock promised elsewhere matters to the picker only when the line is short
+        plan.skipped += promised
     return plan
 
 

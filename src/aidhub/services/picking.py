@@ -51,20 +51,17 @@ def _order(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
 
 
 def _lead_days(uow: UnitOfWork, hub_id: uuid.UUID, point_id: uuid.UUID) -> int:
-    for r in uow.planning.routes():
-        if r.hub_id == hub_id and r.point_id == point_id:
-            return r.lead_days
-    return 0
+    route = uow.planning.route(hub_id, point_id)
+    return route.lead_days if route else 0
 
 
-def _holdings(uow: UnitOfWork, hub_id: uuid.UUID, line: Any, reserved: dict,
-              own: dict, taken: dict) -> list[Holding]:
+def _holdings(rows_of_item: list[Any], hub_id: uuid.UUID, reserved: dict, own: dict,
+              taken: dict) -> list[Holding]:
     """The item's stock at the hub, each location with what is free for this line: on
     hand less what is promised to others (per lot and owner) and less what earlier lines
     of the same pick list take, spread over the locations."""
     rows = [SimpleNamespace(**{**r._asdict(), "quantity": r.quantity - taken.get(
-        (r.location_id, r.lot_id, r.owner_id), 0)})
-        for r in uow.outbound.holdings(hub_id, line.item_id, lock=True)]
+        (r.location_id, r.lot_id, r.owner_id), 0)}) for r in rows_of_item]
     free: dict[tuple, int] = defaultdict(int)
     for r in rows:
         if LocationKind(r.kind) in (LocationKind.BIN, LocationKind.ZONE):
@@ -103,20 +100,25 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
         day = ship_date or now.date()
         held = uow.planning.held_lots()
         reserved = uow.planning.reserved([order.hub_id])
-        reservations = uow.planning.reservations_of(order.id)
+        promised: dict[uuid.UUID, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+        for r in uow.planning.reservations_of(order.id):
+            promised[r.release_order_line_id][(r.lot_id, r.owner_id)] += r.quantity
+        lead = {r.point_id: r.lead_days for r in uow.planning.routes()
+                if r.hub_id == order.hub_id}
+        stock_of: dict[uuid.UUID, list] = {}
         list_id, lines, skipped = new_id(), [], []
         taken: dict[tuple, int] = defaultdict(int)
         for ln in uow.planning.release_order_lines(order.id):
             wanted = ln.quantity - ln.picked
             if wanted <= 0 or ln.closed:
                 continue
-            own: dict[tuple, int] = defaultdict(int)
-            for r in reservations:
-                if r.release_order_line_id == ln.id:
-                    own[(r.lot_id, r.owner_id)] += r.quantity
-            plan = plan_picks(wanted, _holdings(uow, order.hub_id, ln, reserved, own, taken),
-                              ship_date=day, lead_days=_lead_days(uow, order.hub_id,
-                                                                  ln.point_id),
+            own = promised[ln.id]
+            if ln.item_id not in stock_of:
+                stock_of[ln.item_id] = uow.outbound.holdings(order.hub_id, ln.item_id,
+                                                             lock=True)
+            plan = plan_picks(wanted, _holdings(stock_of[ln.item_id], order.hub_id, reserved,
+                                                own, taken),
+                              ship_date=day, lead_days=lead.get(ln.point_id, 0),
                               min_shelf_days=shelf, held=held, preferred_lot=ln.lot_id)
             for p in plan.picks:
                 taken[(p.location_id, p.lot_id, p.owner_id)] += p.quantity
@@ -175,7 +177,7 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
             raise NotFound(f"no pick list {number}")
         if pl.state != PICK_OPEN:
             raise InvalidInput(f"pick list {pl.number} is {pl.state}", field="pick_list")
-        line = next((x for x in uow.outbound.pick_lines(pl.id) if x.line_no == line_no), None)
+        line = uow.outbound.pick_line_by_no(pl.id, line_no)
         if line is None:
             raise NotFound(f"pick list {pl.number} has no line {line_no}")
         ro_line = uow.outbound.release_line(line.release_order_line_id, lock=True)
@@ -229,7 +231,7 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
         uow.planning.consume_reservations(ro_line.id, qty)
         if unit and unit[0].quantity <= qty:
             uow.inbound.move_unit(unit[0].id, stage.id, now)
-        done = all(x.picked >= x.quantity for x in uow.outbound.pick_lines(pl.id))
+        done = uow.outbound.lines_left_to_pick(pl.id) == 0
         if done:
             uow.outbound.update_pick_list(pl.id, state=PICK_DONE)
         return pl.number, {"pick_list": pl.number, "line": line_no, "picked": qty,
@@ -259,7 +261,7 @@ def _check_choice(uow: UnitOfWork, pl: Any, line: Any, loc_id: uuid.UUID, lot: A
     problems = []
     if loc_id != line.location_id or lot.id != line.lot_id:
         problems.append("it is not the bin and lot the pick list proposes")
-    held = uow.planning.held_lots()
+    held = uow.planning.held_lots([lot.id])
     if lot.id in held:
         problems.append(f"lot {lot_label(lot.batch)} is on hold ({held[lot.id]})")
     needed = usable_until(pl.ship_date, _lead_days(uow, pl.hub_id, ro_line.point_id),

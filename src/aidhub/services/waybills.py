@@ -55,12 +55,9 @@ def _to_load(uow: UnitOfWork, order: Any, point_id: uuid.UUID | None = None
     """Picked goods not yet on a waybill, per destination: (pick line, release line, units)."""
     ro_lines = {x.id: x for x in uow.planning.release_order_lines(order.id)}
     out: dict[uuid.UUID, list] = defaultdict(list)
-    for pl in uow.outbound.pick_lists_of(order.id):
-        for x in uow.outbound.pick_lines(pl.id):
-            ro = ro_lines[x.release_order_line_id]
-            waiting = x.picked - x.loaded
-            if waiting > 0 and (point_id is None or ro.point_id == point_id):
-                out[ro.point_id].append((x, ro, waiting))
+    for x in uow.outbound.waiting_to_load(order.id, point_id):
+        ro = ro_lines[x.release_order_line_id]
+        out[ro.point_id].append((x, ro, x.picked - x.loaded))
     return out
 
 

@@ -97,6 +97,27 @@ class OutboundRepository:
         return list(self.conn.execute(select(pick_lines).where(
             pick_lines.c.pick_list_id == list_id).order_by(pick_lines.c.line_no)))
 
+    def pick_line_by_no(self, list_id: uuid.UUID, line_no: int) -> Row | None:
+        return self._one(pick_lines, pick_list_id=list_id, line_no=line_no)
+
+    def lines_left_to_pick(self, list_id: uuid.UUID) -> int:
+        return self.conn.execute(select(func.count()).select_from(pick_lines).where(
+            pick_lines.c.pick_list_id == list_id,
+            pick_lines.c.picked < pick_lines.c.quantity)).scalar_one()
+
+    def waiting_to_load(self, order_id: uuid.UUID, point_id: uuid.UUID | None = None
+                        ) -> list[tuple[Row, Row]]:
+        """Picked units not yet on a waybill: (pick line, release order line) pairs."""
+        query = (select(pick_lines, release_order_lines.c.point_id.label("ro_point"))
+                 .join(release_order_lines,
+                       pick_lines.c.release_order_line_id == release_order_lines.c.id)
+                 .where(release_order_lines.c.release_order_id == order_id,
+                        pick_lines.c.picked > pick_lines.c.loaded)
+                 .order_by(pick_lines.c.pick_list_id, pick_lines.c.line_no))
+        if point_id is not None:
+            query = query.where(release_order_lines.c.point_id == point_id)
+        return list(self.conn.execute(query))
+
     def pick_line(self, line_id: uuid.UUID) -> Row | None:
         return self._one(pick_lines, id=line_id)
 

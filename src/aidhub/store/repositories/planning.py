@@ -73,6 +73,11 @@ class PlanningRepository:
         return [_route(r) for r in self.conn.execute(
             select(routes).order_by(routes.c.hub_id, routes.c.point_id))]
 
+    def route(self, hub_id: uuid.UUID, point_id: uuid.UUID) -> Route | None:
+        row = self.conn.execute(select(routes).where(
+            routes.c.hub_id == hub_id, routes.c.point_id == point_id)).one_or_none()
+        return _route(row) if row else None
+
     def set_route(self, route: Route, by: str, at: dt.datetime) -> None:
         values = {"cost_per_kg": route.cost_per_kg, "lead_days": route.lead_days,
                   "open": route.open, "capacity_kg": route.capacity_kg, "note": route.note,
@@ -328,19 +333,23 @@ class PlanningRepository:
                    balances.c.quantity > 0)
             .group_by(locations.c.site_id, balances.c.item_id, balances.c.earmark)))
 
-    def held_lots(self) -> dict[uuid.UUID, str]:
-        """Lots on hold, with the reason: held directly, or received from a consignment
-        that is on hold now."""
+    def held_lots(self, lot_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, str]:
+        """Lots on hold (all, or these), with the reason: held directly, or received from a
+        consignment that is on hold now."""
+        direct = select(holds.c.subject_id, holds.c.reason).where(
+            holds.c.state == HoldState.ACTIVE.value, holds.c.subject == "lot")
+        via = (select(grn_lines.c.lot_id, holds.c.reason)
+               .join(grns, grn_lines.c.grn_id == grns.c.id)
+               .join(holds, holds.c.subject_id == grns.c.consignment_id)
+               .where(holds.c.state == HoldState.ACTIVE.value,
+                      holds.c.subject == "consignment"))
+        if lot_ids is not None:
+            direct = direct.where(holds.c.subject_id.in_(lot_ids))
+            via = via.where(grn_lines.c.lot_id.in_(lot_ids))
         out: dict[uuid.UUID, str] = {}
-        for r in self.conn.execute(select(holds.c.subject_id, holds.c.reason).where(
-                holds.c.state == HoldState.ACTIVE.value, holds.c.subject == "lot")):
+        for r in self.conn.execute(direct):
             out[r.subject_id] = r.reason
-        for r in self.conn.execute(
-                select(grn_lines.c.lot_id, holds.c.reason)
-                .join(grns, grn_lines.c.grn_id == grns.c.id)
-                .join(holds, holds.c.subject_id == grns.c.consignment_id)
-                .where(holds.c.state == HoldState.ACTIVE.value,
-                       holds.c.subject == "consignment")):
+        for r in self.conn.execute(via):
             out.setdefault(r.lot_id, r.reason)
         return out
 
