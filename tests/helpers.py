@@ -60,3 +60,12 @@ def make_planning_hub(ctx: Context) -> None:
             expiry="2027-03-31", owner="WFP")
     receive(ctx, "RICE", 500, key="rcv3", to="ALP-HUB/A-01", batch="B3",
             expiry="2027-03-31", owner="WFP")
+
+
+def make_outbound_hub(ctx: Context) -> None:
+    """The planning hub with a staging area at DAM-HUB and a transporter, TRANSCO."""
+    make_planning_hub(ctx)
+    reference.add_location(ctx, key="stage", site_code="DAM-HUB", code="STAGE",
+                           kind="staging")
+    reference.add_organisation(ctx, key="org-dhl", code="TRANSCO", name="Transco Trucking",
+                               type="private")

@@ -14,7 +14,6 @@ from aidhub.services import (
     delivery,
     picking,
     planning,
-    reference,
     release_orders,
     requests,
     stock,
@@ -22,18 +21,14 @@ from aidhub.services import (
     waybills,
 )
 from aidhub.services.requests import LineInput
-from tests.helpers import make_planning_hub
+from tests.helpers import make_outbound_hub
 
 TRUCK = Vehicle("SY-12345", D(20000), D(60))
 
 
 @pytest.fixture
 def hub(ctx):
-    make_planning_hub(ctx)
-    reference.add_location(ctx, key="stage", site_code="DAM-HUB", code="STAGE",
-                           kind="staging")
-    reference.add_organisation(ctx, key="org-dhl", code="TRANSCO", name="Transco Trucking",
-                               type="private")
+    make_outbound_hub(ctx)
     return ctx
 
 
@@ -47,6 +42,14 @@ def released(ctx, qty=100):
     (ro,) = planning.approve(ctx.as_actor("manager"), plan, key="plan-ok")["release_orders"]
     release_orders.change_state(ctx, ro, "accepted", key="ro-acc")
     return number, ro
+
+
+def picked(ctx, ro):
+    """Every line of the release order picked into staging; the pick list's number."""
+    pl = picking.generate(ctx, ro, key="pl")["pick_list"]
+    for x in picking.view(ctx, pl).lines:
+        picking.confirm(ctx, pl, x.line_no, key=f"pick-{x.line_no}")
+    return pl
 
 
 def test_the_whole_chain_with_a_loss(hub):
@@ -120,9 +123,7 @@ def test_picking_rules(hub):
 
 def test_a_load_over_capacity_and_a_party_on_hold_are_refused(hub):
     _, ro = released(hub, 100)
-    pl = picking.generate(hub, ro, key="pl")["pick_list"]
-    for x in picking.view(hub, pl).lines:
-        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    picked(hub, ro)
     small = Vehicle("SY-1", D(1000), D(10))
     with pytest.raises(InvalidInput, match="over its capacity of 1,000 kg"):
         waybills.issue(hub, ro, "DP-A", key="wb", vehicle=small, driver="Khaled",
@@ -154,9 +155,7 @@ def test_ledger_verify_checks_waybills_on_the_road(hub):
     from aidhub.store.tables import waybill_lines
 
     _, ro = released(hub, 100)
-    pl = picking.generate(hub, ro, key="pl")["pick_list"]
-    for x in picking.view(hub, pl).lines:
-        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    picked(hub, ro)
     wb = waybills.issue(hub, ro, "DP-A", key="wb", vehicle=TRUCK, driver="Khaled",
                         transporter="TRANSCO")["waybill"]
     waybills.dispatch(hub, wb, key="go")
@@ -172,9 +171,7 @@ def test_a_lot_is_traced_from_its_receipt_to_its_proof_of_delivery(hub):
     from aidhub.services.trace import trace
 
     _, ro = released(hub, 100)
-    pl = picking.generate(hub, ro, key="pl")["pick_list"]
-    for x in picking.view(hub, pl).lines:
-        picking.confirm(hub, pl, x.line_no, key=f"pick-{x.line_no}")
+    picked(hub, ro)
     wb = waybills.issue(hub, ro, "DP-A", key="wb", vehicle=TRUCK, driver="Khaled",
                         transporter="TRANSCO")["waybill"]
     waybills.dispatch(hub, wb, key="go")

@@ -8,20 +8,16 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from aidhub.services import reference, stock
+from aidhub.services import stock
 from aidhub.web.app import create_app
-from tests.helpers import make_planning_hub
+from tests.helpers import make_outbound_hub
 
 TRUCK = {"plate": "SY-12345", "capacity_kg": 20000, "capacity_m3": 60}
 
 
 @pytest.fixture
 def hub(ctx):
-    make_planning_hub(ctx)
-    reference.add_location(ctx, key="stage", site_code="DAM-HUB", code="STAGE",
-                           kind="staging")
-    reference.add_organisation(ctx, key="org-dhl", code="TRANSCO", name="Transco Trucking",
-                               type="private")
+    make_outbound_hub(ctx)
     return ctx
 
 
