@@ -136,7 +136,7 @@ def _close_lines(uow: UnitOfWork, line_ids: set) -> None:
     closed; the requests they serve move on when all their lines are closed."""
     on_road = {x.release_order_line_id for x in uow.outbound.lines_on_the_road(
         [WaybillState.ISSUED.value, WaybillState.DISPATCHED.value,
-         WaybillState.ARRIVED.value])}
+         WaybillState.ARRIVED.value], list(line_ids))}
     closed = []
     for line_id in line_ids:
         ro = uow.outbound.release_line(line_id)

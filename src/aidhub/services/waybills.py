@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from aidhub.domain.errors import InvalidInput, NotFound
@@ -52,11 +53,12 @@ def _order(uow: UnitOfWork, number: str) -> Any:
 
 def _to_load(uow: UnitOfWork, order: Any, point_id: uuid.UUID | None = None
              ) -> dict[uuid.UUID, list[tuple[Any, Any, int]]]:
-    """Picked goods not yet on a waybill, per destination: (pick line, release line, units)."""
-    ro_lines = {x.id: x for x in uow.planning.release_order_lines(order.id)}
+    """Picked goods not yet on a waybill, per destination: (pick line, release line, units);
+    of the release line, only its id, point and item are read."""
     out: dict[uuid.UUID, list] = defaultdict(list)
     for x in uow.outbound.waiting_to_load(order.id, point_id):
-        ro = ro_lines[x.release_order_line_id]
+        ro = SimpleNamespace(id=x.release_order_line_id, point_id=x.ro_point,
+                             item_id=x.ro_item)
         out[ro.point_id].append((x, ro, x.picked - x.loaded))
     return out
 

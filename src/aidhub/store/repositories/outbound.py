@@ -108,7 +108,8 @@ class OutboundRepository:
     def waiting_to_load(self, order_id: uuid.UUID, point_id: uuid.UUID | None = None
                         ) -> list[tuple[Row, Row]]:
         """Picked units not yet on a waybill: (pick line, release order line) pairs."""
-        query = (select(pick_lines, release_order_lines.c.point_id.label("ro_point"))
+        query = (select(pick_lines, release_order_lines.c.point_id.label("ro_point"),
+                        release_order_lines.c.item_id.label("ro_item"))
                  .join(release_order_lines,
                        pick_lines.c.release_order_line_id == release_order_lines.c.id)
                  .where(release_order_lines.c.release_order_id == order_id,
@@ -170,12 +171,16 @@ class OutboundRepository:
         return list(self.conn.execute(select(waybill_lines).where(
             waybill_lines.c.waybill_id == waybill_id).order_by(waybill_lines.c.line_no)))
 
-    def lines_on_the_road(self, states: Iterable[str]) -> list[Row]:
-        """Waybill lines whose goods are on the road, with each waybill's destination."""
-        return list(self.conn.execute(
-            select(waybill_lines, waybills.c.destination_id, waybills.c.number)
-            .join(waybills, waybill_lines.c.waybill_id == waybills.c.id)
-            .where(waybills.c.state.in_(list(states)))))
+    def lines_on_the_road(self, states: Iterable[str],
+                          release_lines: list[uuid.UUID] | None = None) -> list[Row]:
+        """Waybill lines whose goods are on the road (all, or those of these release order
+        lines), with each waybill's destination."""
+        query = (select(waybill_lines, waybills.c.destination_id, waybills.c.number)
+                 .join(waybills, waybill_lines.c.waybill_id == waybills.c.id)
+                 .where(waybills.c.state.in_(list(states))))
+        if release_lines is not None:
+            query = query.where(waybill_lines.c.release_order_line_id.in_(release_lines))
+        return list(self.conn.execute(query))
 
     def add_event(self, values: dict[str, Any]) -> None:
         self._add(waybill_events, values)
