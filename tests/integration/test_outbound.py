@@ -225,3 +225,15 @@ def test_waybill_lines_and_reported_times_are_checked(hub):
     shown = waybills.view(hub, wb)
     assert shown.pod["signer"] == "Amal" and shown.loss_report is None
     assert [x["good"] for x in shown.pod["lines"]] == [40, 60]
+
+
+def test_a_partners_point_is_not_served_by_a_bare_dispatch(hub):
+    from aidhub.services import reference
+    from tests.helpers import move
+
+    reference.add_site(hub, key="dp-sarc", code="DP-SARC", name="SARC point",
+                       kind="distribution_point", pcode="SY0200", operator="SARC")
+    with pytest.raises(InvalidInput, match="on a release order and a waybill"):
+        move(hub, "dispatch", "RICE", 5, "DAM-HUB/A-01", "DP-SARC/IN-TRANSIT", key="d1")
+    # a point without an operator, or run by the hub's own organisation, still can be
+    move(hub, "dispatch", "RICE", 5, "DAM-HUB/A-01", "DP-A/IN-TRANSIT", key="d2")

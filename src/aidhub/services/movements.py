@@ -28,7 +28,7 @@ from aidhub.domain.ledger import (
     postings_of,
     reversing_postings,
 )
-from aidhub.domain.sites import Location, Site
+from aidhub.domain.sites import Location, Site, SiteKind
 from aidhub.domain.values import parse_date, parse_quantity
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
@@ -224,7 +224,22 @@ def _line(uow: UnitOfWork, kind: MovementKind, line: LineRequest) -> MovementLin
     lot = lot_for(uow, item, batch, expiry, create=inbound)
     moved = MovementLine(item.id, lot.id, owner_id, quantity, source, destination)
     check_line(kind, moved)
+    if kind is MovementKind.DISPATCH:
+        _check_direct_dispatch(uow, source, destination)
     return moved
+
+
+def _check_direct_dispatch(uow: UnitOfWork, source: Location, destination: Location) -> None:
+    """Goods for a distribution point run by another organisation than the hub's go out
+    on a release order and a waybill (`aidhub pick`, `aidhub waybills`), never by a bare
+    dispatch: the point's organisation has to have asked, and the driver has to be
+    screened."""
+    point, hub = _site_of(uow, destination), _site_of(uow, source)
+    if (point.kind is SiteKind.DISTRIBUTION_POINT and point.operator_id is not None
+            and point.operator_id != hub.operator_id):
+        raise InvalidInput(f"{point.code} is run by another organisation than {hub.code}: "
+                           "send goods there on a release order and a waybill, not by a "
+                           "direct dispatch", field="to")
 
 
 def _site_of(uow: UnitOfWork, loc: Location) -> Site:
