@@ -89,6 +89,8 @@ def test_the_whole_chain_with_a_loss(hub):
                             [PodLine(1, good=40), PodLine(2, good=55, damaged=2)],
                             key="pod", signer="Amal", seal_state="intact")
     assert done["not_good"] == 5 and done["loss_report"].startswith("LR-DAM-HUB-")
+    shown = release_orders.view(hub, ro)
+    assert (shown.pick_lists, shown.waybills) == ([pl], [wb])
     with pytest.raises(InvalidInput, match="already has its proof of delivery"):
         delivery.confirm(hub, wb, [PodLine(1, good=40)], key="pod2", signer="Amal",
                          seal_state="intact")

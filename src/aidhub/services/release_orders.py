@@ -86,6 +86,8 @@ class ReleaseOrderView:
     reason: str
     lines: list[ReleaseLineDoc] = field(default_factory=list)
     reserved: int = 0
+    pick_lists: list[str] = field(default_factory=list)
+    waybills: list[str] = field(default_factory=list)
 
     @property
     def weight_kg(self) -> Decimal:
@@ -114,9 +116,11 @@ def _view(uow: UnitOfWork, row: Any) -> ReleaseOrderView:
             weight_kg=item.weight_kg * ln.quantity, volume_m3=item.volume_m3 * ln.quantity,
             requests=", ".join(sorted(requests_of[ln.id]))))
     reserved = sum(r.quantity for r in uow.planning.reservations_of(row.id))
+    pick_lists = [p.number for p in uow.outbound.pick_lists_of(row.id)]
+    bills = sorted({x.number for x in uow.outbound.waybills_of_order(row.id)})
     return ReleaseOrderView(row.number, row.state, plan.number,
                             hub.code, hub.name, row.created_at, row.created_by, row.reason,
-                            lines, reserved)
+                            lines, reserved, pick_lists, bills)
 
 
 def view(ctx: Context, number: str) -> ReleaseOrderView:

@@ -164,6 +164,15 @@ class OutboundRepository:
             query = query.where(waybills.c.convoy_id == convoy_id)
         return list(self.conn.execute(query))
 
+    def waybills_of_order(self, order_id: uuid.UUID) -> list[Row]:
+        """The waybills carrying lines of a release order."""
+        return list(self.conn.execute(
+            select(waybills.c.number, waybills.c.state).distinct()
+            .join(waybill_lines, waybill_lines.c.waybill_id == waybills.c.id)
+            .join(release_order_lines,
+                  waybill_lines.c.release_order_line_id == release_order_lines.c.id)
+            .where(release_order_lines.c.release_order_id == order_id)))
+
     def update_waybill(self, waybill_id: uuid.UUID, **values: Any) -> None:
         self._update(waybills, waybill_id, **values)
 
