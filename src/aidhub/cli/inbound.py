@@ -320,10 +320,7 @@ def grn_pdf(number: str, out: Path = typer.Option(None, "-o", help="Where to wri
     """Print a GRN (PDF in English and Arabic)."""
     from aidhub.services import documents
 
-    data = documents.grn_pdf(context(), number)
-    target = out or Path(f"{number.upper()}.pdf")
-    target.write_bytes(data)
-    output.ok(f"{target} written ({len(data):,} bytes)")
+    output.save_pdf(documents.grn_pdf(context(), number), out, number)
 
 
 @grn.command("labels")

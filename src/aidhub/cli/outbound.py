@@ -73,8 +73,7 @@ def pick_pdf(number: str, out: Path = typer.Option(None, "-o")) -> None:
     """The pick list as a PDF."""
     from aidhub.services import outbound_documents
 
-    _write(out or Path(f"{number.upper()}.pdf"), outbound_documents.pick_list_pdf(context(),
-                                                                                  number))
+    output.save_pdf(outbound_documents.pick_list_pdf(context(), number), out, number)
 
 
 def _vehicle(spec: str) -> Vehicle:
@@ -170,8 +169,7 @@ def waybill_pdf(number: str, out: Path = typer.Option(None, "-o")) -> None:
     """The numbered waybill, four copies, English and Arabic."""
     from aidhub.services import outbound_documents
 
-    _write(out or Path(f"{number.upper()}.pdf"), outbound_documents.waybill_pdf(context(),
-                                                                                number))
+    output.save_pdf(outbound_documents.waybill_pdf(context(), number), out, number)
 
 
 @bills.command("pod")
@@ -236,8 +234,7 @@ def review(number: str, decision: str = typer.Option(...), key: str = KEY) -> No
 def loss_pdf(number: str, out: Path = typer.Option(None, "-o")) -> None:
     from aidhub.services import outbound_documents
 
-    _write(out or Path(f"{number.upper()}.pdf"), outbound_documents.loss_report_pdf(
-        context(), number))
+    output.save_pdf(outbound_documents.loss_report_pdf(context(), number), out, number)
 
 
 def trace(sscc: str = typer.Option(None, help="A pallet's SSCC (scanned or typed)."),
@@ -268,11 +265,6 @@ def trace(sscc: str = typer.Option(None, help="A pallet's SSCC (scanned or typed
                 f"{pod['short']:,} short, {pod['lost']:,} lost" if pod else "no POD yet")
         output.console.print(f"  waybill {w['waybill']} → {w['destination']}: "
                              f"{w['quantity']:,} ({w['state']}); {done}", highlight=False)
-
-
-def _write(target: Path, data: bytes) -> None:
-    target.write_bytes(data)
-    output.ok(f"{target} written ({len(data):,} bytes)")
 
 
 def register(root: typer.Typer) -> None:

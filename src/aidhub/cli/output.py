@@ -4,6 +4,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -39,6 +40,13 @@ def fmt_qty(value: int) -> str:
 
 def fmt_time(value: dt.datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+def save_pdf(data: bytes, out: Path | None, number: str) -> None:
+    """Write a document to ``out`` (default: NUMBER.pdf here) and say where."""
+    target = out or Path(f"{number.strip().upper()}.pdf")
+    target.write_bytes(data)
+    ok(f"{target} written ({len(data):,} bytes)")
+
 
 def ok(message: str) -> None:
     console.print(Text.assemble(("✓ ", "green"), message), soft_wrap=True)

@@ -283,10 +283,7 @@ _order_state("cancel", "cancelled", True,
 def order_pdf(number: str, out: Path = typer.Option(None, "-o", help="Where to write it.")
               ) -> None:
     """The numbered release order as a PDF (English and Arabic)."""
-    data = release_orders.pdf(context(), number)
-    target = out or Path(f"{number.upper()}.pdf")
-    target.write_bytes(data)
-    output.ok(f"{target} written ({len(data):,} bytes)")
+    output.save_pdf(release_orders.pdf(context(), number), out, number)
 
 
 def register(root: typer.Typer) -> None:

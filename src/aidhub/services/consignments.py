@@ -31,9 +31,9 @@ from aidhub.interop.problems import rejected
 from aidhub.services import reference, screening
 from aidhub.services.channels import channel as find_channel
 from aidhub.services.context import Context
-from aidhub.services.idempotency import request_hash, run_command
+from aidhub.services.idempotency import run_command
 from aidhub.services.lots import lot_for
-from aidhub.services.posting import Draft, write_drafts
+from aidhub.services.posting import post_for_document
 from aidhub.store.repositories.inbound import Event
 from aidhub.store.uow import UnitOfWork
 
@@ -316,9 +316,8 @@ def _withdraw(uow: UnitOfWork, c: Consignment, target: State, reason: str,
 def post_for(uow: UnitOfWork, kind: MovementKind, postings: list[Posting], c: Consignment,
              key: str, now: dt.datetime, actor: str, note: str) -> uuid.UUID:
     """Post a movement made for a consignment (its number is the reference)."""
-    digest = request_hash("movement.post", {"consignment": c.number, "key": key})
-    draft = Draft(key, digest, kind, now, tuple(postings), reference=c.number, note=note)
-    return write_drafts(uow, [draft], actor, now)[0].id
+    return post_for_document(uow, kind, postings, document=("consignment", c.number),
+                             key=key, now=now, actor=actor, note=note)
 
 
 # arrival at the point of entry ----------------------------------------------------------

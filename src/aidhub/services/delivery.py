@@ -32,9 +32,9 @@ from aidhub.domain.waybills import (
 from aidhub.domain.waybills import transition as waybill_transition
 from aidhub.services.context import Context
 from aidhub.services.idempotency import request_hash, run_command
-from aidhub.services.posting import Draft, write_drafts
+from aidhub.services.posting import post_for_document
 from aidhub.services.reference import choice
-from aidhub.services.waybills import check_time
+from aidhub.services.waybills import check_time, waybill
 from aidhub.store.uow import UnitOfWork
 
 LOSS_THRESHOLD_SETTING = "outbound.loss_threshold"
@@ -68,9 +68,7 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
                "photo": request_hash("photo", photo.hex()) if photo else None}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        wb = uow.outbound.waybill(request["number"], lock=True)
-        if wb is None:
-            raise NotFound(f"no waybill {number}")
+        wb = waybill(uow, request["number"], lock=True)
         if uow.outbound.pod_of(wb.id) is not None:
             raise InvalidInput(f"waybill {wb.number} already has its proof of delivery; a "
                                "correction is a new movement, not a second POD",
@@ -93,11 +91,10 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
                 if q:
                     postings += [Posting(StockKey(transit, x.item_id, x.lot_id, x.owner_id), -q),
                                  Posting(StockKey(place, x.item_id, x.lot_id, x.owner_id), q)]
-        draft = Draft(f"{key}:pod", request_hash("movement.post", {"pod": wb.number,
-                                                                    "key": key}),
-                      MovementKind.DELIVERY, received_at or now, tuple(postings),
-                      reference=wb.number, note=f"proof of delivery, signed by {request['signer']}")
-        movement = write_drafts(uow, [draft], ctx.actor, now)[0].id
+        movement = post_for_document(
+            uow, MovementKind.DELIVERY, postings, document=("pod", wb.number),
+            key=f"{key}:pod", now=now, actor=ctx.actor, at=received_at,
+            note=f"proof of delivery, signed by {request['signer']}")
         pod_id = new_id()
         uow.outbound.add_pod(
             {"id": pod_id, "waybill_id": wb.id, "received_at": received_at or now,

@@ -23,10 +23,11 @@ from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.picking import Holding, plan_picks, usable_until
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.domain.sites import LocationKind
+from aidhub.services import release_orders
 from aidhub.services.context import Context
-from aidhub.services.idempotency import request_hash, run_command
+from aidhub.services.idempotency import run_command
 from aidhub.services.planning import DEFAULT_MIN_SHELF_LIFE_DAYS, lot_label
-from aidhub.services.posting import Draft, write_drafts
+from aidhub.services.posting import post_for_document
 from aidhub.store.uow import UnitOfWork
 
 PICK_OPEN, PICK_DONE = "open", "done"
@@ -41,13 +42,6 @@ def staging(uow: UnitOfWork, hub_id: uuid.UUID) -> Any:
     raise InvalidInput(f"hub {hub.code} has no staging area for picked goods; add one with "
                        f"`aidhub locations add {hub.code} STAGE --kind staging`",
                        field="hub")
-
-
-def _order(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
-    row = uow.planning.release_order(number.strip().upper(), lock=lock)
-    if row is None:
-        raise NotFound(f"no release order {number}")
-    return row
 
 
 def _lead_days(uow: UnitOfWork, hub_id: uuid.UUID, point_id: uuid.UUID) -> int:
@@ -89,7 +83,7 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
                "ship_date": ship_date and ship_date.isoformat(), "min_shelf_life": shelf}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        order = _order(uow, request["order"], lock=True)
+        order = release_orders.order(uow, request["order"], lock=True)
         if ReleaseState(order.state) is not ReleaseState.ACCEPTED:
             raise InvalidInput(f"release order {order.number} is {order.state}; pick lists "
                                "are made from accepted release orders", field="order")
@@ -216,12 +210,10 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
         stage = staging(uow, pl.hub_id)
         key_from = StockKey(loc_id, item.id, lot_id, owner)
         key_to = StockKey(stage.id, item.id, lot_id, owner)
-        draft = Draft(f"{key}:pick", request_hash("movement.post", {"pick": pl.number,
-                                                                     "key": key}),
-                      MovementKind.TRANSFER, now, (Posting(key_from, -qty),
-                                                   Posting(key_to, qty)),
-                      reference=pl.number, note=f"pick line {line_no}")
-        movement = write_drafts(uow, [draft], ctx.actor, now)[0].id
+        movement = post_for_document(
+            uow, MovementKind.TRANSFER, (Posting(key_from, -qty), Posting(key_to, qty)),
+            document=("pick", pl.number), key=f"{key}:pick", now=now, actor=ctx.actor,
+            note=f"pick line {line_no}")
         uow.outbound.update_pick_line(line.id, picked=line.picked + qty, picked_at=now,
                                       picked_by=ctx.actor, location_id=loc_id, lot_id=lot_id,
                                       owner_id=owner,

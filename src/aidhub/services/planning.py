@@ -78,16 +78,9 @@ def build_problem(uow: UnitOfWork, plan_date: dt.date, min_shelf_life_days: int
     for p in sorted(point_ids - {rt.point_id for rt in routes}, key=lambda p: sites[p].code):
         notes.append(f"no route reaches {sites[p].code}: add one (aidhub routes set) to plan it")
     held = uow.planning.held_lots()
-    reserved = uow.planning.reserved(hub_ids)
-    stock: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)  # (hub, lot) -> qty
-    lot_item: dict[uuid.UUID, uuid.UUID] = {}
-    for row in uow.planning.on_hand(hub_ids):
-        if row.item_id in item_ids:
-            stock[(row.site_id, row.lot_id)] += row.quantity
-            lot_item[row.lot_id] = row.item_id
-    for (site_id, lot_id, _owner), quantity in reserved.items():
-        if (site_id, lot_id) in stock:
-            stock[(site_id, lot_id)] -= quantity
+    usable, lot_item = _usable(uow, hub_ids)
+    stock = {key: sum(owners.values()) for key, owners in usable.items()  # (hub, lot)
+             if lot_item[key[1]] in item_ids}
     hubs_json = []
     for h in hub_ids:
         hub = sites[h]
@@ -317,7 +310,7 @@ def approve(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
         by_code = {s.code: s for s in uow.reference.sites()}
         hub_ids = {by_code[s["hub"]].id for s in shipments}
         owners = _owner_stock(uow, hub_ids)
-        request_lines = _open_request_lines(uow, row.number)
+        request_lines = _open_request_lines(uow)
         parts = _by_priority(shipments, result.get("needs", []))
         orders, planned = [], defaultdict(int)
         for hub_code in sorted({s["hub"] for s in shipments}):
@@ -392,19 +385,29 @@ def _lot(uow: UnitOfWork, item, label: str):
     return lot
 
 
-def _owner_stock(uow: UnitOfWork, hub_ids: set[uuid.UUID]
-                 ) -> dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, int]]:
-    """Usable stock per (hub, lot), per owner, net of reservations; rows locked."""
-    held = uow.planning.held_lots()
+def _usable(uow: UnitOfWork, hub_ids, *, lock: bool = False
+            ) -> tuple[dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, int]],
+                       dict[uuid.UUID, uuid.UUID]]:
+    """What the hubs can promise: unearmarked stock in bins and zones per (hub, lot), per
+    owner, net of open reservations (rows locked with ``lock``); and each lot's item."""
     out: dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, int]] = defaultdict(
         lambda: defaultdict(int))
-    for row in uow.planning.on_hand(hub_ids, lock=True):
-        if row.lot_id not in held:
-            out[(row.site_id, row.lot_id)][row.owner_id] += row.quantity
+    lot_item: dict[uuid.UUID, uuid.UUID] = {}
+    for row in uow.planning.on_hand(hub_ids, lock=lock):
+        out[(row.site_id, row.lot_id)][row.owner_id] += row.quantity
+        lot_item[row.lot_id] = row.item_id
     for (site_id, lot_id, owner_id), quantity in uow.planning.reserved(hub_ids).items():
         if (site_id, lot_id) in out:
             out[(site_id, lot_id)][owner_id] -= quantity
-    return out
+    return out, lot_item
+
+
+def _owner_stock(uow: UnitOfWork, hub_ids: set[uuid.UUID]
+                 ) -> dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, int]]:
+    """What can be promised now, per (hub, lot) and owner, lots on hold left out."""
+    held = uow.planning.held_lots()
+    usable, _ = _usable(uow, hub_ids, lock=True)
+    return {key: owners for key, owners in usable.items() if key[1] not in held}
 
 
 def _reserve(owners, hub, item, lot, quantity: int, line_id: uuid.UUID, plan: str,
@@ -433,7 +436,7 @@ def _reserve(owners, hub, item, lot, quantity: int, line_id: uuid.UUID, plan: st
     return out
 
 
-def _open_request_lines(uow: UnitOfWork, plan: str) -> dict[tuple, list[list[Any]]]:
+def _open_request_lines(uow: UnitOfWork) -> dict[tuple, list[list[Any]]]:
     """Approved request lines with what they still lack, per (point, item, priority),
     oldest request first: [line id, request id, outstanding]."""
     approved = uow.planning.request_rows(states=[RequestState.APPROVED.value])

@@ -21,7 +21,7 @@ from aidhub.domain.ledger import (
     net_changes,
 )
 from aidhub.domain.sites import Location
-from aidhub.services.idempotency import ensure_same
+from aidhub.services.idempotency import ensure_same, request_hash
 from aidhub.store.repositories.ledger import posting_values
 from aidhub.store.uow import UnitOfWork
 
@@ -66,6 +66,18 @@ def at_movement(exc: AidhubError, n: int, total: int) -> AidhubError:
 
 def prefixed(exc: AidhubError, prefix: str) -> AidhubError:
     return type(exc)(prefix + str(exc))
+
+
+def post_for_document(uow: UnitOfWork, kind: MovementKind, postings: Sequence[Posting], *,
+                      document: tuple[str, str], key: str, now: dt.datetime, actor: str,
+                      note: str, at: dt.datetime | None = None) -> uuid.UUID:
+    """Post a movement a command makes for a document (a consignment, a pick list, a
+    waybill...): ``document`` is (what, number), the number is the movement's reference
+    and, with the key, what a retry is recognised by."""
+    what, number = document
+    digest = request_hash("movement.post", {what: number, "key": key})
+    draft = Draft(key, digest, kind, at or now, tuple(postings), reference=number, note=note)
+    return write_drafts(uow, [draft], actor, now)[0].id
 
 
 def write_drafts(uow: UnitOfWork, drafts: Sequence[Draft], actor: str,

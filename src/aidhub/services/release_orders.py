@@ -25,7 +25,8 @@ from aidhub.services.reference import site
 from aidhub.store.uow import UnitOfWork
 
 
-def _order(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
+def order(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
+    """The release order with this number, or NotFound."""
     row = uow.planning.release_order(number.strip().upper(), lock=lock)
     if row is None:
         raise NotFound(f"no release order {number}")
@@ -44,7 +45,7 @@ def change_state(ctx: Context, number: str, target: str, *, key: str,
                "reason": reason.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        row = _order(uow, request["number"], lock=True)
+        row = order(uow, request["number"], lock=True)
         release_transition(row.number, ReleaseState(row.state), wanted, reason)
         freed = 0
         if wanted is ReleaseState.CANCELLED:
@@ -125,7 +126,7 @@ def _view(uow: UnitOfWork, row: Any) -> ReleaseOrderView:
 
 def view(ctx: Context, number: str) -> ReleaseOrderView:
     with ctx.uow() as uow:
-        return _view(uow, _order(uow, number))
+        return _view(uow, order(uow, number))
 
 
 def list_orders(ctx: Context, *, hub: str | None = None, state: str | None = None,

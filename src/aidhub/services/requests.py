@@ -61,8 +61,7 @@ def load_figures(ctx: Context, data: bytes | str, *, key: str) -> dict[str, Any]
     request = needs.to_json(loaded)
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        with ctx.uow() as check:
-            known = {i.code for i in check.reference.items()}
+        known = {i.code for i in uow.reference.items()}
         for f in loaded.figures:
             for code in [c.item for c in f.contents] + [c.item for c in f.ration]:
                 if code not in known:
@@ -96,7 +95,7 @@ def set_site_figures(ctx: Context, site_code: str, *, key: str, population: int 
             raise InvalidInput(f"{s.code} is a {s.kind.value.replace('_', ' ')}; only hubs "
                                "and warehouses have a dispatch capacity",
                                field="dispatch_capacity_kg")
-        current = uow.planning.site_figures().get(s.id)
+        current = uow.planning.site_figures(s.id)
         values = {k: getattr(current, k, None) for k in
                   ("population", "households", "dispatch_capacity_kg")}
         if current is None:
@@ -120,7 +119,7 @@ class SiteFigures:
 
 
 def site_figures(uow: UnitOfWork, s: Site) -> SiteFigures:
-    row = uow.planning.site_figures().get(s.id)
+    row = uow.planning.site_figures(s.id)
     if row is None:
         return SiteFigures(s, s.population, None, None)
     return SiteFigures(s, row.population if row.population is not None else s.population,

@@ -24,12 +24,12 @@ from aidhub.domain.loads import Cargo, Load, Vehicle, check_load, check_vehicle,
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.domain.values import parse_code
 from aidhub.domain.waybills import TrackingEvent, WaybillState, check_event, transition
-from aidhub.services import screening
+from aidhub.services import release_orders, screening
 from aidhub.services.context import Context, utcnow
-from aidhub.services.idempotency import request_hash, run_command
+from aidhub.services.idempotency import run_command
 from aidhub.services.picking import staging
 from aidhub.services.planning import lot_label
-from aidhub.services.posting import Draft, write_drafts
+from aidhub.services.posting import post_for_document
 from aidhub.services.reference import choice, organisation
 from aidhub.store.uow import UnitOfWork
 
@@ -42,13 +42,6 @@ class LoadLine:
 
     pick_line_id: uuid.UUID
     quantity: int
-
-
-def _order(uow: UnitOfWork, number: str) -> Any:
-    row = uow.planning.release_order(number.strip().upper())
-    if row is None:
-        raise NotFound(f"no release order {number}")
-    return row
 
 
 def _to_load(uow: UnitOfWork, order: Any, point_id: uuid.UUID | None = None
@@ -79,7 +72,7 @@ def propose(ctx: Context, order_number: str, vehicles: list[Vehicle]
     for v in vehicles:
         check_vehicle(v)
     with ctx.uow() as uow:
-        order = _order(uow, order_number)
+        order = release_orders.order(uow, order_number)
         waiting = _to_load(uow, order)
         free = list(vehicles)
         proposals, left_over = [], []
@@ -128,7 +121,7 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
                                                     for x in lines]}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        order = _order(uow, request["order"])
+        order = release_orders.order(uow, request["order"])
         if ReleaseState(order.state) not in LOADABLE:
             raise InvalidInput(f"release order {order.number} is {order.state}; waybills are "
                                "issued for accepted or released orders", field="order")
@@ -212,7 +205,8 @@ def _chosen(waiting: dict, lines: list[LoadLine]) -> list[tuple[Any, Any, int]]:
     return out
 
 
-def _waybill(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
+def waybill(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
+    """The waybill with this number, or NotFound."""
     row = uow.outbound.waybill(number.strip().upper(), lock=lock)
     if row is None:
         raise NotFound(f"no waybill {number}: check the number on the paper")
@@ -224,7 +218,7 @@ def dispatch(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
     request = {"number": number.strip().upper()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        wb = _waybill(uow, request["number"], lock=True)
+        wb = waybill(uow, request["number"], lock=True)
         target = transition(wb.number, WaybillState(wb.state), WaybillState.DISPATCHED)
         lines = uow.outbound.waybill_lines(wb.id)
         held = uow.planning.held_lots()
@@ -245,11 +239,9 @@ def dispatch(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
                                           x.owner_id), -x.quantity),
                          Posting(StockKey(transit.id, x.item_id, x.lot_id, x.owner_id),
                                  x.quantity)]
-        draft = Draft(f"{key}:dispatch", request_hash("movement.post", {"waybill": wb.number,
-                                                                         "key": key}),
-                      MovementKind.DISPATCH, now, tuple(postings), reference=wb.number,
-                      note=f"waybill {wb.number}")
-        movement = write_drafts(uow, [draft], ctx.actor, now)[0].id
+        movement = post_for_document(uow, MovementKind.DISPATCH, postings,
+                                     document=("waybill", wb.number), key=f"{key}:dispatch",
+                                     now=now, actor=ctx.actor, note=f"waybill {wb.number}")
         for x in lines:
             uow.outbound.add_to_release_line(x.release_order_line_id, dispatched=x.quantity)
         uow.outbound.update_waybill(wb.id, state=target.value, dispatched_at=now,
@@ -273,7 +265,7 @@ def track(ctx: Context, number: str, event: str, *, key: str, place: str = "",
                "at": at.isoformat() if at else None, "note": note.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        wb = _waybill(uow, request["number"], lock=True)
+        wb = waybill(uow, request["number"], lock=True)
         target = check_event(wb.number, WaybillState(wb.state), kind, place)
         _not_before_dispatch(wb, at, "at")
         if target is not None:
@@ -292,7 +284,7 @@ def cancel(ctx: Context, number: str, *, key: str, reason: str) -> dict[str, Any
     request = {"number": number.strip().upper(), "reason": reason.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        wb = _waybill(uow, request["number"], lock=True)
+        wb = waybill(uow, request["number"], lock=True)
         target = transition(wb.number, WaybillState(wb.state), WaybillState.CANCELLED, reason)
         for x in uow.outbound.waybill_lines(wb.id):
             pick = uow.outbound.pick_line(x.pick_line_id)
@@ -371,7 +363,7 @@ class WaybillView:
 
 def view(ctx: Context, number: str) -> WaybillView:
     with ctx.uow() as uow:
-        wb = _waybill(uow, number)
+        wb = waybill(uow, number)
         hub = uow.reference.site_by_id(wb.hub_id)
         dest = uow.reference.site_by_id(wb.destination_id)
         orders: dict[uuid.UUID, str] = {}

@@ -54,8 +54,9 @@ class PlanningRepository:
         self.conn = conn
 
     # site figures ------------------------------------------------------------------------
-    def site_figures(self) -> dict[uuid.UUID, Row]:
-        return {r.site_id: r for r in self.conn.execute(select(site_planning))}
+    def site_figures(self, site_id: uuid.UUID) -> Row | None:
+        return self.conn.execute(select(site_planning).where(
+            site_planning.c.site_id == site_id)).one_or_none()
 
     def set_site_figures(self, site_id: uuid.UUID, values: dict[str, Any], by: str,
                          at: dt.datetime) -> None:
