@@ -152,3 +152,16 @@ def test_a_packing_list_in_the_wrong_unit_imports_nothing(hub):
     with pytest.raises(InvalidInput, match="row 2"):
         preadvice.import_file(hub, wrong, header, key="imp")
     assert consignments.list_consignments(hub) == []
+
+
+def test_a_consignment_lost_on_the_way_goes_from_in_transit_to_lost(hub):
+    number = advise(hub)
+    consignments.change_state(hub, number, "in_transit", key="go")
+    consignments.change_state(hub, number, "lost", key="lost", reason="truck looted")
+    lost = {(r.item, r.quantity) for r in stock.on_hand(hub, site="DAM-HUB", location="LOST",
+                                                          include_virtual=True)}
+    assert lost == {("RICE", 100), ("TARP", 40)}
+    assert all(r.quantity == 0 for r in stock.on_hand(hub, site="DAM-HUB",
+                                                      location="IN-TRANSIT",
+                                                      include_virtual=True))
+    assert verify.verify_ledger(hub).ok

@@ -166,7 +166,7 @@ def test_ledger_verify_checks_waybills_on_the_road(hub):
         conn.execute(update(waybill_lines).where(waybill_lines.c.line_no == 1)
                      .values(quantity=waybill_lines.c.quantity + 5))
     report = verify.verify_ledger(hub)
-    assert not report.ok and f"waybills {wb} carry" in report.differences[0]
+    assert not report.ok and f"waybill {wb} carry" in report.differences[0]
 
 
 def test_a_lot_is_traced_from_its_receipt_to_its_proof_of_delivery(hub):

@@ -31,6 +31,8 @@ LOCS = {
     "DIST": Location(uuid.uuid4(), SITE, "DISTRIBUTED", "", LocationKind.DISTRIBUTED),
     "TRANSIT2": Location(uuid.uuid4(), OTHER, "IN-TRANSIT", "", LocationKind.IN_TRANSIT),
     "C": Location(uuid.uuid4(), OTHER, "C-01", "", LocationKind.BIN),
+    "TRANSIT": Location(uuid.uuid4(), SITE, "IN-TRANSIT", "", LocationKind.IN_TRANSIT),
+    "LOST2": Location(uuid.uuid4(), OTHER, "LOST", "", LocationKind.LOST),
 }
 ITEMS = [uuid.uuid4() for _ in range(2)]
 LOTS = [uuid.uuid4() for _ in range(2)]
@@ -55,6 +57,9 @@ def movement(kind, *lines):
     (MovementKind.DISPATCH, "A", "TRANSIT2"),
     (MovementKind.ADJUSTMENT, "A", "LOST"),
     (MovementKind.ADJUSTMENT, "LOST", "B"),
+    (MovementKind.ADJUSTMENT, "TRANSIT", "LOST"),  # a consignment lost on the way
+    (MovementKind.RETURN, "DIST", "TRANSIT2"),  # goods back from a point to a hub
+    (MovementKind.RETURN, "TRANSIT", "EXT"),
 ])
 def test_allowed_routes(kind, src, dst):
     check_line(kind, line(1, src, dst))
@@ -67,6 +72,9 @@ def test_allowed_routes(kind, src, dst):
     (MovementKind.DISPATCH, "A", "LOST", "IN-TRANSIT"),
     (MovementKind.ADJUSTMENT, "A", "DIST", "LOST"),
     (MovementKind.TRANSFER, "A", "A", "must go somewhere"),
+    (MovementKind.ADJUSTMENT, "TRANSIT2", "LOST", "same site"),
+    (MovementKind.ADJUSTMENT, "LOST", "TRANSIT", "LOST"),
+    (MovementKind.RETURN, "DIST", "A", "DISTRIBUTED back into"),
 ])
 def test_refused_routes_say_the_rule(kind, src, dst, why):
     with pytest.raises(LedgerError, match=why):

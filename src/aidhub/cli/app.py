@@ -74,6 +74,7 @@ def _register() -> None:
         requests,
         screening,
         stock,
+        transfers,
         verify,
         web,
     )
@@ -93,6 +94,7 @@ def _register() -> None:
     requests.register(app)
     plan.register(app)
     outbound.register(app)
+    transfers.register(app)
     web.register(app)
 
 

@@ -89,14 +89,16 @@ def render_release_order(doc: ReleaseOrderDocument, *, printed_at: datetime | No
     pdf = lay.numbered_document(
         title_en=TITLE_EN, title_ar=TITLE_AR, number_en="Release order No.",
         number_ar="رقم الأمر", number=doc.number,
-        subject=f"Plan {doc.plan_number} at {doc.hub_code}",
+        subject=(f"Plan {doc.plan_number} at {doc.hub_code}" if doc.plan_number
+                 else f"Transfer from {doc.hub_code}"),
         sub_en=f"{doc.hub_name} ({doc.hub_code})", sub_ar="", printed_at=printed_at)
     state_en, state_ar = STATE_LABELS.get(doc.state, (doc.state, doc.state))
     lines = sorted(doc.lines, key=lambda ln: ln.line_no)
     weight = sum((ln.weight_kg for ln in lines), Decimal(0))
     volume = sum((ln.volume_m3 for ln in lines), Decimal(0))
     facts = [
-        Field("Allocation plan", "خطة التوزيع", doc.plan_number),
+        Field("Allocation plan", "خطة التوزيع", doc.plan_number or "none: a transfer",
+              "" if doc.plan_number else "لا يوجد: نقل بين المستودعات"),
         Field("Issued", "تاريخ الإصدار", _when(doc.issued_at)),
         Field("Issued by", "أصدره", doc.issued_by),
         Field("State", "الحالة", state_en, state_ar, alert=doc.state == "cancelled"),

@@ -30,6 +30,7 @@ class TransportDocument(enum.StrEnum):
     CMR = "cmr"  # road consignment note
     CONVOY_MANIFEST = "convoy_manifest"
     RAIL_WAYBILL = "rail_waybill"
+    WAYBILL = "waybill"  # an aidhub waybill: a transfer from a hub, or a return
 
 
 @dataclass(frozen=True, slots=True)

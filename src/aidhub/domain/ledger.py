@@ -31,7 +31,7 @@ class MovementKind(enum.StrEnum):
     DELIVERY = "delivery"  # proof of delivery: IN-TRANSIT to DISTRIBUTED (or LOST on the way)
     REVERSAL = "reversal"  # the exact opposite of an earlier movement
     INBOUND = "inbound"  # announced goods on their way: EXTERNAL to IN-TRANSIT
-    RETURN = "return"  # goods sent back to where they came from: to EXTERNAL
+    RETURN = "return"  # goods sent back: to EXTERNAL, or from DISTRIBUTED back to a hub
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,15 +137,19 @@ def check_line(kind: MovementKind, line: MovementLine) -> None:
         ok = src.kind is LocationKind.EXTERNAL and dst.kind is LocationKind.IN_TRANSIT
         rule = "inbound goods go from EXTERNAL to IN-TRANSIT"
     elif kind is MovementKind.RETURN:
-        ok = (src.physical or src.kind is LocationKind.IN_TRANSIT) and (
-            dst.kind is LocationKind.EXTERNAL)
-        rule = "a return goes from a physical location or IN-TRANSIT to EXTERNAL"
+        ok = ((src.physical or src.kind is LocationKind.IN_TRANSIT)
+              and dst.kind is LocationKind.EXTERNAL) or (
+            src.kind is LocationKind.DISTRIBUTED and dst.kind is LocationKind.IN_TRANSIT)
+        rule = ("a return goes from a physical location or IN-TRANSIT to EXTERNAL, or from "
+                "DISTRIBUTED back into a hub's IN-TRANSIT")
     elif kind is MovementKind.ADJUSTMENT:
-        ok = (src.physical and dst.kind is LocationKind.LOST) or (
+        ok = ((src.physical or src.kind is LocationKind.IN_TRANSIT)
+              and dst.kind is LocationKind.LOST) or (
             src.kind is LocationKind.LOST and dst.physical
         )
         ok = ok and src.site_id == dst.site_id
-        rule = "an adjustment goes between a physical location and LOST of the same site"
+        rule = ("an adjustment goes between a physical location and LOST of the same site "
+                "(or from IN-TRANSIT to LOST: goods lost on the way)")
     else:
         raise LedgerError("a reversal is made from the movement it reverses, not from lines")
     if not ok:

@@ -227,6 +227,11 @@ def apply_state(uow: UnitOfWork, c: Consignment, target: State, reason: str,
     post what the change means for stock, record the event, screen on entering screening.
     Returns the movement posted, if any."""
     transition(c.number, c.state, target, reason)
+    if target in (State.CANCELLED, State.LOST) and c.document_type is TransportDocument.WAYBILL:
+        raise IllegalTransition(
+            f"consignment {c.number} came on waybill {c.document_number} from another site: "
+            "record its arrival and count what came on the GRN; what did not arrive is "
+            "closed short there")
     if target is State.CLEARED:
         undecided = screening.open_hits(uow, c)
         if undecided:

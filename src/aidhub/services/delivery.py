@@ -73,6 +73,10 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
             raise InvalidInput(f"waybill {wb.number} already has its proof of delivery; a "
                                "correction is a new movement, not a second POD",
                                field="number")
+        if wb.consignment_id is not None:
+            raise InvalidInput(f"waybill {wb.number} goes to a hub: the goods are received "
+                               "there with a GRN on the consignment it became, not with a "
+                               "proof of delivery", field="number")
         target = waybill_transition(wb.number, WaybillState(wb.state), WaybillState.DELIVERED)
         if received_at is not None and wb.dispatched_at and received_at < wb.dispatched_at:
             raise InvalidInput(f"the goods cannot be received ({received_at.isoformat()}) "
@@ -107,7 +111,7 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
         for c in counted:
             uow.outbound.add_to_release_line(by_no[c.line_no].release_order_line_id,
                                              delivered=c.good)
-        _close_lines(uow, {x.release_order_line_id for x in wb_lines})
+        close_lines(uow, {x.release_order_line_id for x in wb_lines})
         share = loss_share(counted, {x.line_no: uow.reference.item_by_id(x.item_id).weight_kg
                                      for x in wb_lines})
         report = None
@@ -128,7 +132,7 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
     return run_command(ctx, key, "pod.confirm", request, work)
 
 
-def _close_lines(uow: UnitOfWork, line_ids: set) -> None:
+def close_lines(uow: UnitOfWork, line_ids: set) -> None:
     """Release order lines wholly dispatched with no waybill still on the road are
     closed; the requests they serve move on when all their lines are closed."""
     on_road = {x.release_order_line_id for x in uow.outbound.lines_on_the_road(

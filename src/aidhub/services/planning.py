@@ -309,7 +309,7 @@ def approve(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
                                field="plan")
         by_code = {s.code: s for s in uow.reference.sites()}
         hub_ids = {by_code[s["hub"]].id for s in shipments}
-        owners = _owner_stock(uow, hub_ids)
+        owners = promisable(uow, hub_ids)
         request_lines = _open_request_lines(uow)
         parts = _by_priority(shipments, result.get("needs", []))
         orders, planned = [], defaultdict(int)
@@ -329,7 +329,7 @@ def approve(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
                 lines.append({"id": line_id, "release_order_id": order_id, "line_no": n,
                               "point_id": point.id, "item_id": item.id, "lot_id": lot.id,
                               "priority": priority, "quantity": quantity})
-                reserved += _reserve(owners, hub, item, lot, quantity, line_id,
+                reserved += reserve(owners, hub, item, lot, quantity, line_id,
                                      row.number, s["lot"])
                 allocated += _allocate(request_lines, point.id, item.id, priority,
                                        quantity, line_id, planned, row.number)
@@ -402,7 +402,7 @@ def _usable(uow: UnitOfWork, hub_ids, *, lock: bool = False
     return out, lot_item
 
 
-def _owner_stock(uow: UnitOfWork, hub_ids: set[uuid.UUID]
+def promisable(uow: UnitOfWork, hub_ids: set[uuid.UUID]
                  ) -> dict[tuple[uuid.UUID, uuid.UUID], dict[uuid.UUID, int]]:
     """What can be promised now, per (hub, lot) and owner, lots on hold left out."""
     held = uow.planning.held_lots()
@@ -410,7 +410,7 @@ def _owner_stock(uow: UnitOfWork, hub_ids: set[uuid.UUID]
     return {key: owners for key, owners in usable.items() if key[1] not in held}
 
 
-def _reserve(owners, hub, item, lot, quantity: int, line_id: uuid.UUID, plan: str,
+def reserve(owners, hub, item, lot, quantity: int, line_id: uuid.UUID, plan: str,
              label: str) -> list[dict[str, Any]]:
     """Reservations for ``quantity`` of a lot at a hub, taken from its owners, the largest
     holding first; or an error saying the stock moved since the plan was made."""

@@ -34,7 +34,7 @@ from aidhub.domain.receiving import (
 from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.interop.jsonable import jsonable
 from aidhub.interop.problems import rejected
-from aidhub.services import reference, screening
+from aidhub.services import reference, screening, transfers
 from aidhub.services.consignments import consignment, hub_places, line_owner, post_for
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
@@ -137,6 +137,7 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
         uow.inbound.add_event(c.id, now, ctx.actor, "GRN issued", from_state=c.state,
                               to_state=target, movement_id=movement, document=grn_no,
                               reason=_summary(parts))
+        transfers.received(uow, c.id, target, now, ctx.actor)
         return grn_no, {"grn": grn_no, "consignment": c.number, "state": target.value,
                         "handling_units": units}
 

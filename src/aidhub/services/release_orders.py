@@ -79,7 +79,7 @@ def _give_back(uow: UnitOfWork, order_id) -> int:
 class ReleaseOrderView:
     number: str
     state: str
-    plan: str
+    plan: str  # empty for a transfer to another hub
     hub: str
     hub_name: str
     created_at: dt.datetime
@@ -97,7 +97,7 @@ class ReleaseOrderView:
 
 def _view(uow: UnitOfWork, row: Any) -> ReleaseOrderView:
     hub = uow.reference.site_by_id(row.hub_id)
-    plan = uow.planning.plan_by_id(row.plan_id)
+    plan = uow.planning.plan_by_id(row.plan_id) if row.plan_id else None
     requests_of: dict[Any, set[str]] = defaultdict(set)
     allocated = uow.planning.allocations_of(row.id)
     numbers = uow.planning.lines_by_id([a.request_line_id for a in allocated])
@@ -119,7 +119,7 @@ def _view(uow: UnitOfWork, row: Any) -> ReleaseOrderView:
     reserved = sum(r.quantity for r in uow.planning.reservations_of(row.id))
     pick_lists = [p.number for p in uow.outbound.pick_lists_of(row.id)]
     bills = sorted({x.number for x in uow.outbound.waybills_of_order(row.id)})
-    return ReleaseOrderView(row.number, row.state, plan.number,
+    return ReleaseOrderView(row.number, row.state, plan.number if plan else "",
                             hub.code, hub.name, row.created_at, row.created_by, row.reason,
                             lines, reserved, pick_lists, bills)
 

@@ -43,29 +43,39 @@ def verify_ledger(ctx: Context) -> LedgerReport:
                 )
         for movement_id, total in uow.ledger.unbalanced_movements():
             report.differences.append(f"movement {movement_id}: postings sum to {total}, not 0")
-        report.differences += _waybills_on_the_road(uow, stored)
+        report.differences += _in_transit(uow, stored)
         report.warnings = _over_reserved(uow)
     return report
 
 
-def _waybills_on_the_road(uow, stored: dict[StockKey, int]) -> list[str]:
-    """Every waybill on the road has its goods in its destination's IN-TRANSIT location:
-    what the waybills say is on the road is there (goods dispatched without a waybill, such
-    as transfers posted by hand, may be there too)."""
+def _in_transit(uow, stored: dict[StockKey, int]) -> list[str]:
+    """What the documents say is on its way is in the IN-TRANSIT location it was posted
+    to: every waybill on the road (at its destination), and every consignment line still
+    in transit (at its hub; a transfer's waybill is counted as the consignment it became).
+    Goods dispatched without a document, such as moves posted by hand, may be there too."""
     from aidhub.domain.waybills import ON_THE_ROAD
 
     expected: dict[StockKey, int] = {}
     numbers: dict[StockKey, list[str]] = {}
+
+    def expect(key: StockKey, quantity: int, document: str) -> None:
+        expected[key] = expected.get(key, 0) + quantity
+        numbers.setdefault(key, []).append(document)
+
     for x in uow.outbound.lines_on_the_road([s.value for s in ON_THE_ROAD]):
-        transit = uow.reference.location(x.destination_id, "IN-TRANSIT")
-        key = StockKey(transit.id, x.item_id, x.lot_id, x.owner_id)
-        expected[key] = expected.get(key, 0) + x.quantity
-        numbers.setdefault(key, []).append(x.number)
+        if x.consignment_id is None:
+            transit = uow.reference.location(x.destination_id, "IN-TRANSIT")
+            expect(StockKey(transit.id, x.item_id, x.lot_id, x.owner_id), x.quantity,
+                   f"waybill {x.number}")
+    for x in uow.inbound.lines_in_transit():
+        transit = uow.reference.location(x.hub_id, "IN-TRANSIT")
+        expect(StockKey(transit.id, x.item_id, x.transit_lot_id, x.owner_id, x.earmark),
+               x.in_transit, f"consignment {x.number}")
     out = []
     for key, quantity in expected.items():
         have = stored.get(key, 0)
         if have < quantity:
-            out.append(f"{_key(uow, key)}: waybills {', '.join(sorted(set(numbers[key])))} "
+            out.append(f"{_key(uow, key)}: {', '.join(sorted(set(numbers[key])))} "
                        f"carry {quantity:,} but only {have:,} are in transit")
     return out
 

@@ -24,7 +24,7 @@ from aidhub.domain.loads import Cargo, Load, Vehicle, check_load, check_vehicle,
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.domain.values import parse_code
 from aidhub.domain.waybills import TrackingEvent, WaybillState, check_event, transition
-from aidhub.services import release_orders, screening
+from aidhub.services import release_orders, screening, transfers
 from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import run_command
 from aidhub.services.picking import staging
@@ -142,7 +142,8 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
             load.add(Cargo(str(x.id), q, item.weight_kg, item.volume_m3), q)
             rows.append((x, ro, q))
         check_load(load)
-        consignees = uow.planning.organisations_served([ro.id for _, ro, _ in rows])
+        consignees = uow.planning.organisations_served([ro.id for _, ro, _ in rows]) or (
+            [dest.operator_id] if dest.operator_id else [])
         transporter_org = organisation(uow, request["transporter"])
         parties, holds = screening.holds_on_parties(
             uow, people=[request["driver"]], organisations=[transporter_org.id, *consignees],
@@ -246,12 +247,15 @@ def dispatch(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
             uow.outbound.add_to_release_line(x.release_order_line_id, dispatched=x.quantity)
         uow.outbound.update_waybill(wb.id, state=target.value, dispatched_at=now,
                                     dispatch_movement_id=movement)
+        consignment = None
+        if transfers.is_transfer(uow, wb.destination_id):
+            consignment = transfers.consign(uow, wb, lines, movement, now, ctx.actor)
         uow.outbound.add_event({"id": new_id(), "waybill_id": wb.id, "at": now,
                                 "recorded_at": now, "actor": ctx.actor,
                                 "event": TrackingEvent.DEPARTED.value, "place": "",
                                 "note": "dispatched"})
         return wb.number, {"waybill": wb.number, "state": target.value,
-                           "movement": str(movement)}
+                           "movement": str(movement), "consignment": consignment}
 
     return run_command(ctx, key, "waybill.dispatch", request, work)
 
@@ -355,6 +359,7 @@ class WaybillView:
     events: list[dict[str, Any]] = field(default_factory=list)
     pod: dict[str, Any] | None = None  # the proof of delivery, once recorded
     loss_report: str | None = None
+    consignment: str | None = None  # to a hub: the consignment it became there
 
     @property
     def weight_kg(self) -> Decimal:
@@ -400,7 +405,9 @@ def view(ctx: Context, number: str) -> WaybillView:
             uow.screening.party(wb.driver_party_id).name,
             uow.screening.party(wb.transporter_party_id).name, wb.seals, convoy,
             wb.issued_at, wb.issued_by, wb.dispatched_at, wb.reason, lines, events, pod,
-            report.number if report else None)
+            report.number if report else None,
+            uow.inbound.consignment_by_id(wb.consignment_id).number if wb.consignment_id
+            else None)
 
 
 # convoys and the board -----------------------------------------------------------------

@@ -270,6 +270,9 @@ consignment_lines = Table(
     # the consignment is on its way, taken out by GRNs (and by a short when it is closed).
     Column("transit_lot_id", Uuid, ForeignKey("lots.id")),
     Column("in_transit", BigInteger, nullable=False, server_default="0"),
+    # the waybill line the goods came on: a transfer from another hub, or a return from a
+    # distribution point
+    Column("waybill_line_id", Uuid, ForeignKey("waybill_lines.id"), index=True),
     UniqueConstraint("consignment_id", "line_no", name="uq_consignment_lines_line"),
 )
 
@@ -533,7 +536,8 @@ release_orders = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("number", String(40), nullable=False, unique=True),
-    Column("plan_id", Uuid, ForeignKey("plans.id"), nullable=False, index=True),
+    # no plan: a transfer to another hub, ordered by hand
+    Column("plan_id", Uuid, ForeignKey("plans.id"), index=True),
     Column("hub_id", Uuid, ForeignKey("sites.id"), nullable=False),
     Column("state", String(20), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -666,6 +670,8 @@ waybills = Table(
     Column("issued_by", String(100), nullable=False),
     Column("dispatched_at", UTCDateTime),
     Column("dispatch_movement_id", Uuid, ForeignKey("movements.id")),
+    # a waybill to a hub becomes a consignment there when it leaves, received with a GRN
+    Column("consignment_id", Uuid, ForeignKey("consignments.id"), index=True),
     Column("reason", Text, nullable=False, server_default=""),
     Index("ix_waybills_hub_state", "hub_id", "state"),
 )

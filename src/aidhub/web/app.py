@@ -13,6 +13,7 @@ from aidhub.api.inbound import router as inbound_api
 from aidhub.api.outbound import router as outbound_api
 from aidhub.api.planning import router as planning_api
 from aidhub.api.screening import router as screening_api
+from aidhub.api.transfers import router as transfers_api
 from aidhub.domain.catalog import expiry_alert
 from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
@@ -45,6 +46,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(screening_api(ctx))
     app.include_router(planning_api(ctx))
     app.include_router(outbound_api(ctx))
+    app.include_router(transfers_api(ctx))
     app.include_router(inbound_pages(ctx, templates))
     app.include_router(planning_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))

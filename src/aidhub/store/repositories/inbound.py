@@ -166,6 +166,18 @@ class InboundRepository:
                                             consignment_id)
             .order_by(consignment_lines.c.line_no))]
 
+    def lines_in_transit(self) -> list[Row]:
+        """Every consignment line with goods in its hub's IN-TRANSIT, with the hub, the
+        consignment number and the owner of the goods (line donor, else consignment donor,
+        else consignee)."""
+        c, ln = consignments.c, consignment_lines.c
+        return list(self.conn.execute(
+            select(c.number, c.hub_id, ln.item_id, ln.transit_lot_id, ln.earmark,
+                   ln.in_transit,
+                   func.coalesce(ln.donor_id, c.donor_id, c.consignee_id).label("owner_id"))
+            .join(consignments, ln.consignment_id == c.id)
+            .where(ln.in_transit > 0)))
+
     def line(self, line_id: uuid.UUID) -> ConsignmentLine | None:
         r = self.conn.execute(select(consignment_lines).where(
             consignment_lines.c.id == line_id)).one_or_none()

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, Table, func, insert, select, update
 
 from aidhub.store.tables import (
     balances,
+    consignment_lines,
     consignments,
     convoys,
     grn_lines,
@@ -176,6 +177,23 @@ class OutboundRepository:
     def update_waybill(self, waybill_id: uuid.UUID, **values: Any) -> None:
         self._update(waybills, waybill_id, **values)
 
+    def waybill_of_consignment(self, consignment_id: uuid.UUID) -> Row | None:
+        """The transfer waybill that became this consignment at the receiving hub."""
+        return self._one(waybills, consignment_id=consignment_id)
+
+    def returned(self, line_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Of each waybill line, how much came back on consignments (cancelled ones aside)."""
+        if not line_ids:
+            return {}
+        rows = self.conn.execute(
+            select(consignment_lines.c.waybill_line_id,
+                   func.sum(consignment_lines.c.quantity - consignment_lines.c.short))
+            .join(consignments, consignment_lines.c.consignment_id == consignments.c.id)
+            .where(consignment_lines.c.waybill_line_id.in_(line_ids),
+                   consignments.c.state != "cancelled")
+            .group_by(consignment_lines.c.waybill_line_id))
+        return {line_id: int(q) for line_id, q in rows}
+
     def waybill_lines(self, waybill_id: uuid.UUID) -> list[Row]:
         return list(self.conn.execute(select(waybill_lines).where(
             waybill_lines.c.waybill_id == waybill_id).order_by(waybill_lines.c.line_no)))
@@ -184,7 +202,8 @@ class OutboundRepository:
                           release_lines: list[uuid.UUID] | None = None) -> list[Row]:
         """Waybill lines whose goods are on the road (all, or those of these release order
         lines), with each waybill's destination."""
-        query = (select(waybill_lines, waybills.c.destination_id, waybills.c.number)
+        query = (select(waybill_lines, waybills.c.destination_id, waybills.c.number,
+                        waybills.c.consignment_id)
                  .join(waybills, waybill_lines.c.waybill_id == waybills.c.id)
                  .where(waybills.c.state.in_(list(states))))
         if release_lines is not None:
