@@ -64,8 +64,10 @@ def main() -> None:
 
 def _register() -> None:
     from aidhub.cli import (
+        accounts,
         db,
         demo,
+        iati,
         inbound,
         movements,
         outbound,
@@ -96,6 +98,8 @@ def _register() -> None:
     outbound.register(app)
     transfers.register(app)
     web.register(app)
+    accounts.register(app)
+    iati.register(app)
 
 
 _register()

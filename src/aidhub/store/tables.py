@@ -747,3 +747,74 @@ loss_reports = Table(
     Column("reviewed_by", String(100)),
     Column("decision", Text, nullable=False, server_default=""),
 )
+
+
+# people who sign in, what they may do, their sessions and API tokens --------------------
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", String(60), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(200), nullable=False, server_default=""),
+    Column("password_hash", String(200), nullable=False),  # Argon2id, with its parameters
+    Column("language", String(5), nullable=False, server_default="en"),
+    Column("numerals", String(10), nullable=False, server_default="western"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("role", String(20), nullable=False),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("hub_id", Uuid, ForeignKey("sites.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    UniqueConstraint("user_id", "role", "organisation_id", "hub_id", name="uq_grants_grant"),
+)
+
+# A session's id is the SHA-256 of the cookie's random value: a stolen table opens nothing.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("address", String(64), nullable=False, server_default=""),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(12), nullable=False),  # shown in lists to tell tokens apart
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False),  # space-separated permissions
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used", UTCDateTime),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", String(60), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("address", String(64), nullable=False, server_default=""),
+    Column("reason", String(100), nullable=False, server_default=""),
+    Index("ix_sign_in_attempts_username_at", "username", "at"),
+)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from aidhub.store.cache import ReferenceCache
 from aidhub.store.database import storage_errors
+from aidhub.store.repositories.accounts import AccountRepository
 from aidhub.store.repositories.audit import AuditRepository
 from aidhub.store.repositories.commands import CommandRepository
 from aidhub.store.repositories.inbound import InboundRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.screening = ScreeningRepository(self.conn)
         self.planning = PlanningRepository(self.conn)
         self.outbound = OutboundRepository(self.conn)
+        self.accounts = AccountRepository(self.conn)
         return self
 
     def commit(self) -> None:

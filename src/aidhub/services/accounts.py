@@ -1,0 +1,404 @@
+"""Users and what they may do: accounts with Argon2id passwords, grants of roles, sign-in
+with a lockout, sessions, and revocable API tokens with scopes.
+
+Secrets never reach the database or the audit log in clear: passwords are Argon2id
+hashes (argon2-cffi, its default RFC 9106 low-memory parameters), and session and token
+values are kept as SHA-256 hashes (they are long random strings, so a fast hash is enough:
+there is nothing to guess).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from aidhub.domain.access import (
+    Grant,
+    Lockout,
+    Permission,
+    Principal,
+    Role,
+    check_grant,
+    check_password,
+)
+from aidhub.domain.errors import AidhubError, AlreadyExists, InvalidInput, NotFound
+from aidhub.domain.ids import new_id
+from aidhub.services import reference
+from aidhub.services.context import Context, utcnow
+from aidhub.services.idempotency import run_command
+from aidhub.store.uow import UnitOfWork
+
+HASHER = PasswordHasher()
+LOCKOUT = Lockout()
+SESSION_IDLE = dt.timedelta(hours=8)  # a shift; a session unused for longer ends
+SESSION_MAX = dt.timedelta(hours=24)
+LANGUAGES = ("en", "ar", "ru")
+NUMERALS = ("western", "eastern")
+TOKEN_PREFIX = "ahk_"
+# The same work as a real check, for unknown usernames: the answer takes as long.
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+class SignInRefused(AidhubError):
+    """Wrong username or password, a disabled account, or a locked one."""
+
+
+class NotSignedIn(AidhubError):
+    """No valid session or token: expired, ended, revoked or unknown."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _username(raw: str) -> str:
+    name = (raw or "").strip().lower()
+    if not name or len(name) > 60 or not all(c.isalnum() or c in "._-@" for c in name):
+        raise InvalidInput("a username is 1 to 60 letters, digits, '.', '_', '-' or '@'",
+                           field="username")
+    return name
+
+
+# accounts ------------------------------------------------------------------------------
+def add_user(ctx: Context, username: str, *, name: str, password: str, key: str,
+             email: str = "", language: str = "en") -> dict[str, Any]:
+    """A new account. The password is checked and hashed; it never leaves this call."""
+    login = _username(username)
+    if not name.strip():
+        raise InvalidInput("give the person's full name", field="name")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")
+    check_password(password, login)
+    hashed = HASHER.hash(password)
+    request = {"username": login, "name": name.strip(), "email": email.strip(),
+               "language": language}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        if uow.accounts.user(login) is not None:
+            raise AlreadyExists(f"there is already a user {login}")
+        uow.accounts.add_user({"id": new_id(), "username": login, "name": request["name"],
+                               "email": request["email"], "password_hash": hashed,
+                               "language": language, "created_at": now,
+                               "password_changed_at": now})
+        return login, {"username": login}
+
+    return run_command(ctx, key, "user.add", request, work)
+
+
+def _user(uow: UnitOfWork, username: str, *, lock: bool = False) -> Any:
+    row = uow.accounts.user(_username(username), lock=lock)
+    if row is None:
+        raise NotFound(f"no user {username}; see `aidhub users list`")
+    return row
+
+
+def grant(ctx: Context, username: str, role: str, organisation: str, *, key: str,
+          hub: str | None = None) -> dict[str, Any]:
+    """Give a user a role for an organisation (hub roles optionally at one hub only)."""
+    the_role = reference.choice(Role, role, "role")
+    request = {"username": username, "role": the_role.value, "organisation": organisation,
+               "hub": hub}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, username)
+        org = reference.organisation(uow, organisation)
+        site = reference.site(uow, hub) if hub else None
+        check_grant(the_role, site.id if site else None)
+        for g in uow.accounts.grants([user.id]):
+            if (g.role, g.organisation_id, g.hub_id) == (the_role.value, org.id,
+                                                          site.id if site else None):
+                raise AlreadyExists(f"{user.username} already is {the_role.label} for "
+                                    f"{org.code}" + (f" at {site.code}" if site else ""))
+        uow.accounts.add_grant({"id": new_id(), "user_id": user.id, "role": the_role.value,
+                                "organisation_id": org.id,
+                                "hub_id": site.id if site else None, "created_at": now,
+                                "created_by": ctx.actor})
+        return user.username, {"username": user.username, "role": the_role.value,
+                               "organisation": org.code, "hub": site.code if site else None}
+
+    return run_command(ctx, key, "user.grant", request, work)
+
+
+def revoke_grant(ctx: Context, username: str, role: str, organisation: str, *, key: str,
+                 hub: str | None = None) -> dict[str, Any]:
+    the_role = reference.choice(Role, role, "role")
+    request = {"username": username, "role": the_role.value, "organisation": organisation,
+               "hub": hub}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, username)
+        org = reference.organisation(uow, organisation)
+        site_id = reference.site(uow, hub).id if hub else None
+        found = [g for g in uow.accounts.grants([user.id])
+                 if (g.role, g.organisation_id, g.hub_id) == (the_role.value, org.id, site_id)]
+        if not found:
+            raise NotFound(f"{user.username} is not {the_role.label} for {org.code}")
+        uow.accounts.remove_grant(found[0].id)
+        return user.username, {"username": user.username, "revoked": the_role.value}
+
+    return run_command(ctx, key, "user.revoke", request, work)
+
+
+def set_password(ctx: Context, username: str, password: str, *, key: str) -> dict[str, Any]:
+    """A new password; every session of the user ends."""
+    login = _username(username)
+    check_password(password, login)
+    hashed = HASHER.hash(password)
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, login, lock=True)
+        uow.accounts.update_user(user.id, password_hash=hashed, password_changed_at=now,
+                                 locked_until=None)
+        uow.accounts.end_sessions(user.id, now)
+        return user.username, {"username": user.username}
+
+    return run_command(ctx, key, "user.password", {"username": login}, work)
+
+
+def set_active(ctx: Context, username: str, active: bool, *, key: str) -> dict[str, Any]:
+    """Disable (or enable again) an account; disabling ends its sessions. Tokens of a
+    disabled user stop working too."""
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, username, lock=True)
+        uow.accounts.update_user(user.id, active=active)
+        if not active:
+            uow.accounts.end_sessions(user.id, now)
+        return user.username, {"username": user.username, "active": active}
+
+    return run_command(ctx, key, "user.active", {"username": username, "active": active},
+                       work)
+
+
+def set_preferences(ctx: Context, username: str, *, key: str, language: str | None = None,
+                    numerals: str | None = None) -> dict[str, Any]:
+    """The user's language (en, ar, ru) and, for Arabic, Western or Eastern numerals."""
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")
+    if numerals is not None and numerals not in NUMERALS:
+        raise InvalidInput(f"numerals are {' or '.join(NUMERALS)}", field="numerals")
+    request = {"username": username, "language": language, "numerals": numerals}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, username)
+        changes = {k: v for k, v in (("language", language), ("numerals", numerals)) if v}
+        if changes:
+            uow.accounts.update_user(user.id, **changes)
+        return user.username, {"username": user.username, **changes}
+
+    return run_command(ctx, key, "user.preferences", request, work)
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    name: str
+    email: str
+    active: bool
+    language: str
+    numerals: str
+    locked_until: dt.datetime | None
+    grants: list[dict[str, str | None]]
+
+
+def list_users(ctx: Context) -> list[UserView]:
+    with ctx.uow() as uow:
+        rows = uow.accounts.users()
+        by_user: dict[uuid.UUID, list[dict[str, str | None]]] = {r.id: [] for r in rows}
+        for g in uow.accounts.grants([r.id for r in rows]):
+            hub = uow.reference.site_by_id(g.hub_id).code if g.hub_id else None
+            by_user[g.user_id].append({
+                "role": g.role,
+                "organisation": uow.reference.organisation_by_id(g.organisation_id).code,
+                "hub": hub})
+        return [UserView(r.username, r.name, r.email, r.active, r.language, r.numerals,
+                         r.locked_until, by_user[r.id]) for r in rows]
+
+
+# signing in ----------------------------------------------------------------------------
+def _principal(uow: UnitOfWork, user: Any, scopes: frozenset[Permission] | None = None
+               ) -> Principal:
+    grants = tuple(Grant(Role(g.role), g.organisation_id, g.hub_id)
+                   for g in uow.accounts.grants([user.id]))
+    return Principal(user.id, user.username, user.name, grants, scopes, user.language,
+                     user.numerals)
+
+
+def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
+            ) -> tuple[str, Principal]:
+    """Check the password and start a session: the session's secret (for the cookie) and
+    who signed in. Every attempt is logged; too many failures lock the username for a
+    while, and the answer never says whether the username exists."""
+    login = (username or "").strip().lower()[:60]
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        user = uow.accounts.user(login) if login else None
+        since = now - LOCKOUT.window
+        if user is not None and user.password_changed_at > since:
+            since = user.password_changed_at  # a new password starts the count again
+        failures = uow.accounts.failures_since(login, since)
+        locked = LOCKOUT.locked_until(failures, now)
+        if user is not None and user.locked_until and user.locked_until > now:
+            locked = max(locked or user.locked_until, user.locked_until)
+        reason = ""
+        if locked is not None:
+            reason = "locked"
+        elif not _verify(user.password_hash if user else None, password):
+            reason = "wrong password" if user else "unknown user"
+        elif not user.active:
+            reason = "disabled"
+        uow.accounts.add_attempt({"id": new_id(), "username": login, "at": now,
+                                  "ok": not reason, "address": address[:64],
+                                  "reason": reason})
+        if reason:
+            if reason == "wrong password":
+                until = LOCKOUT.locked_until([*failures, now], now)
+                if until is not None:
+                    uow.accounts.update_user(user.id, locked_until=until)
+            uow.commit()
+            if reason == "locked":
+                minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
+                raise SignInRefused(f"too many failed sign-ins: try again in {minutes} "
+                                    "minutes, or ask an admin to reset the password")
+            raise SignInRefused("wrong username or password, or the account is disabled")
+        if user.password_hash and HASHER.check_needs_rehash(user.password_hash):
+            uow.accounts.update_user(user.id, password_hash=HASHER.hash(password))
+        secret = secrets.token_urlsafe(32)
+        uow.accounts.add_session({"id": _digest(secret), "user_id": user.id,
+                                  "created_at": now, "last_seen": now,
+                                  "expires_at": now + SESSION_MAX, "address": address[:64]})
+        principal = _principal(uow, user)
+        uow.commit()
+    return secret, principal
+
+
+def _verify(hashed: str | None, password: str) -> bool:
+    try:
+        return HASHER.verify(hashed or _DUMMY_HASH, password or "") and hashed is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def session(ctx: Context, secret: str | None) -> Principal:
+    """Who holds this session; NotSignedIn when it is unknown, ended, or has expired
+    (idle for longer than a shift, or older than a day)."""
+    if not secret:
+        raise NotSignedIn("sign in first")
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        row = uow.accounts.session(_digest(secret))
+        if row is None or row.ended_at is not None:
+            raise NotSignedIn("your session has ended; sign in again")
+        if row.expires_at <= now or now - row.last_seen > SESSION_IDLE:
+            uow.accounts.update_session(row.id, ended_at=now)
+            uow.commit()
+            raise NotSignedIn("your session has expired; sign in again")
+        user = uow.accounts.user_by_id(row.user_id)
+        if not user.active:
+            raise NotSignedIn("this account is disabled")
+        if now - row.last_seen > dt.timedelta(minutes=1):  # not a write on every request
+            uow.accounts.update_session(row.id, last_seen=now)
+        principal = _principal(uow, user)
+        uow.commit()
+    return principal
+
+
+def sign_out(ctx: Context, secret: str | None) -> None:
+    if not secret:
+        return
+    with ctx.uow(write=True) as uow:
+        uow.accounts.update_session(_digest(secret), ended_at=utcnow())
+        uow.commit()
+
+
+# API tokens ----------------------------------------------------------------------------
+def new_token(ctx: Context, username: str, name: str, *, scopes: list[str], key: str,
+              days: int | None = 90) -> dict[str, Any]:
+    """A token for scripts: shown once, stored as a hash. Its scopes must be permissions
+    the user's roles give."""
+    if not name.strip():
+        raise InvalidInput("name the token after what uses it", field="name")
+    wanted = {reference.choice(Permission, s, "scopes") for s in scopes}
+    if not wanted:
+        raise InvalidInput("give at least one scope", field="scopes")
+    if days is not None and days <= 0:
+        raise InvalidInput("a token lasts at least one day", field="days")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    request = {"username": username, "name": name.strip(),
+               "scopes": sorted(s.value for s in wanted), "days": days,
+               "token": _digest(secret)}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, username)
+        allowed = _principal(uow, user).permissions()
+        beyond = sorted(s.value for s in wanted - allowed)
+        if beyond:
+            raise InvalidInput(f"{user.username}'s roles do not give {', '.join(beyond)}",
+                               field="scopes")
+        token_id = new_id()
+        uow.accounts.add_token({
+            "id": token_id, "user_id": user.id, "name": request["name"],
+            "prefix": secret[:12], "token_hash": request["token"],
+            "scopes": " ".join(request["scopes"]), "created_at": now,
+            "expires_at": now + dt.timedelta(days=days) if days else None})
+        return str(token_id), {"id": str(token_id), "prefix": secret[:12],
+                               "scopes": request["scopes"]}
+
+    result = run_command(ctx, key, "token.new", request, work)
+    return {**result, "token": secret}
+
+
+def revoke_token(ctx: Context, token_id: str, *, key: str) -> dict[str, Any]:
+    try:
+        tid = uuid.UUID(str(token_id).strip())
+    except ValueError:
+        raise InvalidInput(f"'{token_id}' is not a token id (see `aidhub tokens list`)",
+                           field="id") from None
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        row = uow.accounts.token_by_id(tid)
+        if row is None:
+            raise NotFound(f"no token {token_id}")
+        if row.revoked_at is None:
+            uow.accounts.update_token(tid, revoked_at=now)
+        return str(tid), {"id": str(tid), "revoked": True}
+
+    return run_command(ctx, key, "token.revoke", {"id": str(tid)}, work)
+
+
+def token(ctx: Context, secret: str | None) -> Principal:
+    """Who a bearer token acts for, limited to its scopes; NotSignedIn when it is unknown,
+    revoked, expired, or its user is disabled."""
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        raise NotSignedIn("give an API token (Authorization: Bearer ahk_...)")
+    now = utcnow()
+    with ctx.uow(write=True) as uow:
+        row = uow.accounts.token(_digest(secret))
+        if row is None or row.revoked_at is not None:
+            raise NotSignedIn("this API token is unknown or was revoked")
+        if row.expires_at is not None and row.expires_at <= now:
+            raise NotSignedIn("this API token has expired; ask for a new one")
+        user = uow.accounts.user_by_id(row.user_id)
+        if not user.active:
+            raise NotSignedIn("the account of this API token is disabled")
+        if row.last_used is None or now - row.last_used > dt.timedelta(minutes=1):
+            uow.accounts.update_token(row.id, last_used=now)
+        scopes = frozenset(Permission(s) for s in row.scopes.split())
+        principal = _principal(uow, user, scopes)
+        uow.commit()
+    return principal
+
+
+def tokens(ctx: Context, username: str | None = None) -> list[dict[str, Any]]:
+    with ctx.uow() as uow:
+        user_id = _user(uow, username).id if username else None
+        names = {u.id: u.username for u in uow.accounts.users()}
+        return [{"id": str(t.id), "user": names[t.user_id], "name": t.name,
+                 "prefix": t.prefix, "scopes": t.scopes.split(), "created_at": t.created_at,
+                 "expires_at": t.expires_at, "revoked_at": t.revoked_at,
+                 "last_used": t.last_used} for t in uow.accounts.tokens(user_id)]
