@@ -16,6 +16,8 @@ from aidhub.store.uow import UnitOfWork
 SETTINGS = {
     "gs1.company_prefix": "the GS1 company prefix for SSCCs on pallet labels (7-10 digits)",
     "hub.name": "the name printed at the top of documents",
+    "iati.reporting_org": "the IATI organisation identifier that reports this hub's "
+                          "activity (e.g. XM-DAC-41140)",
     "public.url": "the address of this aidhub (https://...): QR codes on waybills open it",
     "outbound.loss_threshold": "the share of a delivery's weight (0 to 1, e.g. 0.02) that "
                                "may arrive damaged, short or lost without a loss report",
