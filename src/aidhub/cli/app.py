@@ -67,6 +67,7 @@ def _register() -> None:
         accounts,
         db,
         demo,
+        exports,
         iati,
         inbound,
         movements,
@@ -99,6 +100,7 @@ def _register() -> None:
     transfers.register(app)
     web.register(app)
     accounts.register(app)
+    exports.register(app)
     iati.register(app)
 
 
