@@ -37,13 +37,7 @@ def load(ctx: Context, rng: random.Random, tag: str, orders: list[str],
     for n, ro in enumerate(orders, start=1):
         release_orders.change_state(ctx.as_actor("demo-manager"), ro, "accepted",
                                     key=f"{tag}:{ro}:accept")
-        pl = picking.generate(dispatcher, ro, key=f"{tag}:{ro}:pick")["pick_list"]
-        for line in picking.view(ctx, pl).lines:
-            picking.confirm(ctx.as_actor("demo-warehouse"), pl, line.line_no,
-                            key=f"{tag}:{pl}:{line.line_no}")
-        trucks = [Vehicle(f"SY-{rng.randint(10, 99)}-{rng.randint(10000, 99999)}", TRUCK_KG,
-                          TRUCK_M3) for _ in range(12)]
-        proposals, _ = waybills.propose(ctx, ro, trucks)
+        proposals = _picked_and_proposed(ctx, rng, tag, ro, 12)
         for m, load_ in enumerate(proposals, start=1):
             key = f"{tag}:{ro}:wb:{m}"
             lines = [waybills.LoadLine(_uuid(x["pick_line"]), x["quantity"])
@@ -118,14 +112,21 @@ def _order_transfer(ctx: Context, tag: str, source: str, target: str) -> str | N
         reason="Homs runs short before the winter distribution")["release_order"]
 
 
-def _send(ctx: Context, rng: random.Random, tag: str, ro: str, target: str) -> None:
-    pl = picking.generate(ctx, ro, key=f"{tag}:{ro}:pick")["pick_list"]
+def _picked_and_proposed(ctx: Context, rng: random.Random, tag: str, ro: str,
+                         trucks: int) -> list:
+    """Pick the whole release order, and how its goods go on ``trucks`` new trucks."""
+    pl = picking.generate(ctx.as_actor("demo-dispatcher"), ro,
+                          key=f"{tag}:{ro}:pick")["pick_list"]
     for line in picking.view(ctx, pl).lines:
         picking.confirm(ctx.as_actor("demo-warehouse"), pl, line.line_no,
                         key=f"{tag}:{pl}:{line.line_no}")
-    trucks = [Vehicle(f"SY-{rng.randint(10, 99)}-{rng.randint(10000, 99999)}", TRUCK_KG,
-                      TRUCK_M3) for _ in range(3)]
-    proposals, _ = waybills.propose(ctx, ro, trucks)
+    vehicles = [Vehicle(f"SY-{rng.randint(10, 99)}-{rng.randint(10000, 99999)}", TRUCK_KG,
+                        TRUCK_M3) for _ in range(trucks)]
+    return waybills.propose(ctx, ro, vehicles)[0]
+
+
+def _send(ctx: Context, rng: random.Random, tag: str, ro: str, target: str) -> None:
+    proposals = _picked_and_proposed(ctx, rng, tag, ro, 3)
     for m, load_ in enumerate(proposals, start=1):
         truck = Vehicle(load_.plate, TRUCK_KG, TRUCK_M3)
         wb = waybills.issue(ctx.as_actor("demo-dispatcher"), ro, target,

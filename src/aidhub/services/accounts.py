@@ -105,15 +105,11 @@ def grant(ctx: Context, username: str, role: str, organisation: str, *, key: str
                "hub": hub}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        user = _user(uow, username)
-        org = reference.organisation(uow, organisation)
-        site = reference.site(uow, hub) if hub else None
+        user, org, site, held = _grant_of(uow, username, the_role, organisation, hub)
         check_grant(the_role, site.id if site else None)
-        for g in uow.accounts.grants([user.id]):
-            if (g.role, g.organisation_id, g.hub_id) == (the_role.value, org.id,
-                                                          site.id if site else None):
-                raise AlreadyExists(f"{user.username} already is {the_role.label} for "
-                                    f"{org.code}" + (f" at {site.code}" if site else ""))
+        if held:
+            raise AlreadyExists(f"{user.username} already is {the_role.label} for "
+                                f"{org.code}" + (f" at {site.code}" if site else ""))
         uow.accounts.add_grant({"id": new_id(), "user_id": user.id, "role": the_role.value,
                                 "organisation_id": org.id,
                                 "hub_id": site.id if site else None, "created_at": now,
@@ -124,6 +120,19 @@ def grant(ctx: Context, username: str, role: str, organisation: str, *, key: str
     return run_command(ctx, key, "user.grant", request, work)
 
 
+def _grant_of(uow: UnitOfWork, username: str, role: Role, organisation: str,
+              hub: str | None) -> tuple[Any, Any, Any, Any]:
+    """The user, organisation and hub named, and the grant of ``role`` they hold if any."""
+    user = _user(uow, username)
+    org = reference.organisation(uow, organisation)
+    site = reference.site(uow, hub) if hub else None
+    held = next((g for g in uow.accounts.grants([user.id])
+                 if (g.role, g.organisation_id, g.hub_id) == (role.value, org.id,
+                                                              site.id if site else None)),
+                None)
+    return user, org, site, held
+
+
 def revoke_grant(ctx: Context, username: str, role: str, organisation: str, *, key: str,
                  hub: str | None = None) -> dict[str, Any]:
     the_role = reference.choice(Role, role, "role")
@@ -131,14 +140,10 @@ def revoke_grant(ctx: Context, username: str, role: str, organisation: str, *, k
                "hub": hub}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        user = _user(uow, username)
-        org = reference.organisation(uow, organisation)
-        site_id = reference.site(uow, hub).id if hub else None
-        found = [g for g in uow.accounts.grants([user.id])
-                 if (g.role, g.organisation_id, g.hub_id) == (the_role.value, org.id, site_id)]
-        if not found:
+        user, org, _, held = _grant_of(uow, username, the_role, organisation, hub)
+        if held is None:
             raise NotFound(f"{user.username} is not {the_role.label} for {org.code}")
-        uow.accounts.remove_grant(found[0].id)
+        uow.accounts.remove_grant(held.id)
         return user.username, {"username": user.username, "revoked": the_role.value}
 
     return run_command(ctx, key, "user.revoke", request, work)
