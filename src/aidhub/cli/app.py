@@ -74,6 +74,7 @@ def _register() -> None:
         outbound,
         plan,
         reference,
+        reports,
         requests,
         screening,
         stock,
@@ -102,6 +103,7 @@ def _register() -> None:
     accounts.register(app)
     exports.register(app)
     iati.register(app)
+    reports.register(app)
 
 
 _register()
