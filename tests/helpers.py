@@ -1,5 +1,9 @@
 """A small hub to test against, built through the services like a user would."""
 
+import contextlib
+import uuid
+
+from aidhub.domain.errors import AlreadyExists
 from aidhub.services import movements, reference, requests
 from aidhub.services.context import Context
 from aidhub.services.movements import LineRequest, MovementRequest
@@ -69,3 +73,52 @@ def make_outbound_hub(ctx: Context) -> None:
                            kind="staging")
     reference.add_organisation(ctx, key="org-dhl", code="TRANSCO", name="Transco Trucking",
                                type="private")
+
+
+def signed_in(ctx: Context, role: str = "admin", *, username: str | None = None,
+              organisation: str = "WFP", hub: str | None = None) -> dict[str, str]:
+    """Headers of a user holding ``role`` for ``organisation`` (made on first use, named
+    after the role unless ``username`` is given), with an API token for all the role's
+    permissions."""
+    from aidhub.domain.access import PERMISSIONS, Role
+    from aidhub.services import accounts
+
+    name = username or role.replace("_", "-")
+    if not any(o.code == organisation for o in reference.list_organisations(ctx)):
+        reference.add_organisation(ctx, key=f"test-org-{organisation}", code=organisation,
+                                   name=organisation, type="un_agency")
+    if name not in {u.username for u in accounts.list_users(ctx)}:
+        accounts.add_user(ctx, name, name=name.title(), password="a test passphrase",
+                          key=f"test-user-{name}")
+    with contextlib.suppress(AlreadyExists):
+        accounts.grant(ctx, name, role, organisation, hub=hub,
+                       key=f"test-grant-{name}-{role}-{organisation}-{hub}")
+    scopes = sorted(p.value for p in PERMISSIONS[Role(role)])
+    token = accounts.new_token(ctx, name, "tests", scopes=scopes,
+                               key=f"test-token-{uuid.uuid4()}")["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def web_client(ctx: Context, role: str = "admin", **kw):
+    """A test client of the web app, signed in as a user holding ``role``."""
+    from fastapi.testclient import TestClient
+
+    from aidhub.web.app import create_app
+
+    return TestClient(create_app(ctx), headers=signed_in(ctx, role, **kw))
+
+
+ROLE_OF = {"partner": ("partner", "SARC"), "coordinator": ("coordinator", "WFP"),
+           "planner": ("coordinator", "WFP"), "manager": ("hub_manager", "WFP"),
+           "hub manager": ("hub_manager", "WFP"), "picker": ("warehouse", "WFP"),
+           "dispatcher": ("dispatcher", "WFP"), "receiver": ("dispatcher", "WFP"),
+           "screener": ("screening", "WFP"), "donor": ("donor", "ECHO")}
+def as_user(client, who: str) -> dict[str, str]:
+    """Headers signing a request in as the person ``who`` of a test (their role from
+    ROLE_OF, else an admin), made on first use for this client."""
+    known = client.__dict__.setdefault("aidhub_people", {})
+    if who not in known:
+        role, organisation = ROLE_OF.get(who, ("admin", "WFP"))
+        known[who] = signed_in(client.app.state.ctx, role, username=who.replace(" ", "-"),
+                               organisation=organisation)
+    return known[who]

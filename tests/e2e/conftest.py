@@ -64,9 +64,24 @@ def server(tmp_path_factory) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def sign_in(page, server: str, username: str = "manager") -> None:
+    """Sign in through the form, as a person of the demo would."""
+    from playwright.sync_api import expect
+
+    from aidhub.demo.users import DEMO_PASSWORD
+
+    page.goto(server + "/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who")).to_be_visible()
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A browser tab signed in as the demo's hub manager."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    sign_in(page, server)
     yield page
     context.close()

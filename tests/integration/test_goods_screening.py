@@ -9,6 +9,7 @@ from aidhub.domain.screening import FourEyes
 from aidhub.services import consignments, receiving, reference, screening
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.receiving import CountLine
+from tests.helpers import web_client
 from tests.integration.test_inbound import hub  # noqa: F401
 
 DRONES = b"""code,name_en,name_ar,suma_category,unit,hs_code
@@ -68,13 +69,11 @@ def test_a_goods_hit_is_never_cleared_automatically():
 
 
 def test_the_screening_page_shows_the_evidence(hub):  # noqa: F811
-    from fastapi.testclient import TestClient
 
-    from aidhub.web.app import create_app
 
     reference.import_catalog(hub, DRONES, key="drones")
     advice = PreAdvice("DAM-HUB", "WFP", "WFP", [AdviceLine(2, item="DRONE-MAP")])
     consignments.register_preadvice(hub, advice, key="pa")
-    page = TestClient(create_app(hub)).get("/hits")
+    page = web_client(hub).get("/hits")
     assert page.status_code == 200
     assert "DRONES" in page.text and "8806.22" in page.text and "four-eyes" in page.text

@@ -1,13 +1,11 @@
 """The inbound pages and API."""
 
-from fastapi.testclient import TestClient
-
-from aidhub.web.app import create_app
+from tests.helpers import web_client
 from tests.integration.test_inbound import advise, hub, to_cleared  # noqa: F401
 
 
 def test_a_pre_advice_typed_in_the_form_shows_its_timeline(hub):  # noqa: F811
-    client = TestClient(create_app(hub))
+    client = web_client(hub)
     page = client.get("/consignments/new")
     assert page.status_code == 200
     token = client.cookies.get("aidhub_csrf")
@@ -26,7 +24,7 @@ def test_a_pre_advice_typed_in_the_form_shows_its_timeline(hub):  # noqa: F811
 
 
 def test_the_form_refuses_bad_lines_and_forged_posts(hub):  # noqa: F811
-    client = TestClient(create_app(hub))
+    client = web_client(hub)
     client.get("/consignments/new")
     token = client.cookies.get("aidhub_csrf")
     bad = {"csrf_token": token, "key": "k", "hub": "DAM-HUB", "consignor": "WFP",
@@ -38,7 +36,7 @@ def test_the_form_refuses_bad_lines_and_forged_posts(hub):  # noqa: F811
 
 
 def test_the_api_runs_the_inbound_flow(hub):  # noqa: F811
-    client = TestClient(create_app(hub))
+    client = web_client(hub)
     body = {"hub": "DAM-HUB", "consignor": "WFP", "consignee": "WFP", "donor": "ECHO",
             "lines": [{"item": "TARP", "quantity": 50}]}
     created = client.post("/api/consignments", json=body, headers={"Idempotency-Key": "a1"})

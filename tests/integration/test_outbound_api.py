@@ -6,11 +6,9 @@ import base64
 import datetime as dt
 
 import pytest
-from fastapi.testclient import TestClient
 
 from aidhub.services import stock
-from aidhub.web.app import create_app
-from tests.helpers import make_outbound_hub
+from tests.helpers import as_user, make_outbound_hub, web_client
 
 TRUCK = {"plate": "SY-12345", "capacity_kg": 20000, "capacity_m3": 60}
 
@@ -23,11 +21,15 @@ def hub(ctx):
 
 @pytest.fixture
 def client(hub):
-    return TestClient(create_app(hub))
+    return web_client(hub)
 
 
 def post(client, url, body, key):
-    return client.post(url, json=body, headers={"Idempotency-Key": key})
+    """POST as the person the body names in ``by`` (signed in with their role)."""
+    body = dict(body) if isinstance(body, dict) else body
+    who = body.pop("by", None) if isinstance(body, dict) else None
+    people = as_user(client, who) if who else {}
+    return client.post(url, json=body, headers={**people, "Idempotency-Key": key})
 
 
 def ok(response, status=200):
@@ -136,7 +138,7 @@ def test_the_whole_chain_over_the_api(client):
         "lines": [{"line_no": no["B1"], "good": 40},
                   {"line_no": no["B2"], "good": 55, "damaged": 2}],
         "signer": "Amal", "seal_state": "intact", "photo": photo, "photo_type": "image/png",
-        "by": "receiver"}, "pod"), 201)
+        "by": "manager"}, "pod"), 201)
     assert pod["not_good"] == 5 and pod["loss_report"].startswith("LR-DAM-HUB-")
     assert ok(client.get(f"/api/waybills/{wb}"))["state"] == "delivered"
     assert ok(client.get(f"/api/requests/{request}"))["state"] == "partly_fulfilled"
@@ -144,18 +146,21 @@ def test_the_whole_chain_over_the_api(client):
 
     (report,) = ok(client.get("/api/loss-reports", params={"state": "open"}))
     assert (report["number"], report["waybill"], report["pod_recorded_by"]) == (
-        pod["loss_report"], wb, "receiver")
+        pod["loss_report"], wb, "manager")
     assert client.get("/api/loss-reports", params={"state": "lost"}).status_code == 422
     self_review = post(client, f"/api/loss-reports/{pod['loss_report']}/review",
-                       {"decision": "claim", "by": "Receiver "}, "rv0")
+                       {"decision": "claim", "by": "manager"}, "rv0")
     assert self_review.status_code == 400 and "four-eyes" in self_review.json()["error"]
+    not_a_manager = post(client, f"/api/loss-reports/{pod['loss_report']}/review",
+                         {"decision": "claim", "by": "receiver"}, "rv1")
+    assert not_a_manager.status_code == 403 and "may not" in not_a_manager.json()["error"]
     ok(post(client, f"/api/loss-reports/{pod['loss_report']}/review",
             {"decision": "3 bags short at the checkpoint: claim against Transco",
-             "by": "manager"}, "rv"))
+             "by": "hub manager"}, "rv"))
     assert ok(client.get("/api/loss-reports", params={"state": "open"})) == []
     (reviewed,) = ok(client.get("/api/loss-reports", params={"state": "reviewed"}))
     assert (reviewed["reviewed_by"], reviewed["decision"]) == (
-        "manager", "3 bags short at the checkpoint: claim against Transco")
+        "hub-manager", "3 bags short at the checkpoint: claim against Transco")
 
 
 def test_bad_inputs_are_clear_4xx_naming_the_problem(hub, client):
@@ -260,13 +265,20 @@ def test_bad_inputs_are_clear_4xx_naming_the_problem(hub, client):
     assert client.get("/api/board", params={"hub": "NOWHERE"}).status_code == 404
 
 
-def test_every_write_needs_a_key_and_a_name(client):
+def test_every_write_needs_a_key_and_a_signed_in_user_with_the_role(client):
     _, ro = released(client, 10)
-    assert client.post(f"/api/release-orders/{ro}/pick-lists",
-                       json={"by": "p"}).status_code == 422
-    nameless = post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "  "}, "k")
-    assert nameless.status_code == 422 and nameless.json()["detail"][0]["loc"] == [
-        "body", "by"]
+    assert client.post(f"/api/release-orders/{ro}/pick-lists", json={}).status_code == 422
+    anonymous = client.post(f"/api/release-orders/{ro}/pick-lists", json={},
+                            headers={"Authorization": "", "Idempotency-Key": "a"})
+    assert anonymous.status_code == 401 and "sign in" in anonymous.json()["error"]
+    forged = client.post(f"/api/release-orders/{ro}/pick-lists", json={},
+                         headers={"Authorization": "Bearer ahk_forged", "Idempotency-Key": "b"})
+    assert forged.status_code == 401
+    partner = post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "partner"}, "c")
+    assert partner.status_code == 403 and "partner" in partner.json()["error"]
+    assert client.get(f"/api/release-orders/{ro}").json()["pick_lists"] == []
+    made = ok(post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "picker"}, "d"), 201)
+    assert ok(client.get(f"/api/pick-lists/{made['pick_list']}"))["lines"]
 
 
 def test_a_cancelled_waybill_frees_its_goods_to_load_again(client):
@@ -308,9 +320,9 @@ def test_the_waybill_page_records_dispatch_events_and_the_proof_of_delivery(clie
     forged = client.post(f"/waybills/{wb}/dispatch", data={"csrf_token": "x", "by": "d",
                                                            "key": "k1"})
     assert forged.status_code == 403
-    nameless = client.post(f"/waybills/{wb}/dispatch", data={"csrf_token": token,
-                                                             "by": " ", "key": "k1"})
-    assert nameless.status_code == 400 and "give your name" in nameless.text
+    picker = client.post(f"/waybills/{wb}/dispatch", data={"csrf_token": token, "key": "k0"},
+                         headers=as_user(client, "picker"))
+    assert picker.status_code == 403 and "may not dispatch" in picker.text
     sent = client.post(f"/waybills/{wb}/dispatch", data={"csrf_token": token,
                                                          "by": "dispatcher", "key": "k1"},
                        follow_redirects=False)
@@ -354,13 +366,12 @@ def test_the_waybill_page_records_dispatch_events_and_the_proof_of_delivery(clie
     losses = client.get("/loss-reports")
     assert losses.status_code == 200 and report["number"] in losses.text
     review = {"csrf_token": token, "key": "k6", "decision": "claim"}
-    self_review = client.post(f"/loss-reports/{report['number']}/review",
-                              data={**review, "by": "receiver"})
+    self_review = client.post(f"/loss-reports/{report['number']}/review", data=review)
     assert self_review.status_code == 400 and "four-eyes" in self_review.text
-    reviewed = client.post(f"/loss-reports/{report['number']}/review",
-                           data={**review, "by": "hub manager"}, follow_redirects=False)
+    reviewed = client.post(f"/loss-reports/{report['number']}/review", data=review,
+                           headers=as_user(client, "hub manager"), follow_redirects=False)
     assert reviewed.status_code == 303
-    assert "hub manager" in client.get("/loss-reports", params={"state": "reviewed"}).text
+    assert "hub-manager" in client.get("/loss-reports", params={"state": "reviewed"}).text
     assert client.get("/waybills/WB-NOPE").status_code == 404
 
 
@@ -385,9 +396,6 @@ def test_a_pick_list_is_made_and_picked_from_the_pages(client):
     page = client.get("/pick-lists/new", params={"order": ro})
     assert page.status_code == 200 and f'value="{ro}"' in page.text
     token = client.cookies.get("aidhub_csrf")
-    nameless = client.post("/pick-lists", data={"csrf_token": token, "order": ro,
-                                                "key": "g0"})
-    assert nameless.status_code == 400 and "give your name" in nameless.text
     bad_days = client.post("/pick-lists", data={"csrf_token": token, "order": ro, "by": "p",
                                                 "key": "g0", "min_shelf_life_days": "x"})
     assert bad_days.status_code == 400 and "min_shelf_life_days" in bad_days.text

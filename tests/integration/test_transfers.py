@@ -23,7 +23,7 @@ from aidhub.services import (
 )
 from aidhub.services.receiving import CountLine
 from aidhub.services.transfers import ReturnLine, TransferLine, order_transfer, register_return
-from tests.helpers import make_outbound_hub
+from tests.helpers import make_outbound_hub, web_client
 from tests.integration.test_outbound import picked, released
 
 TRUCK = Vehicle("SY-555", D(20000), D(60))
@@ -173,11 +173,9 @@ def test_verify_checks_what_a_transfer_consignment_says_is_in_transit(hub):
 
 
 def test_transfers_and_returns_from_the_terminal_and_the_api(hub, db_url):
-    from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
     from aidhub.cli.app import app
-    from aidhub.web.app import create_app
 
     def cli(*args):
         return CliRunner().invoke(app, ["--database", db_url, *args])
@@ -188,7 +186,7 @@ def test_transfers_and_returns_from_the_terminal_and_the_api(hub, db_url):
     bad = cli("transfers", "new", "--hub", "DAM-HUB", "--to", "ALP-HUB", "--line", "RICE:x",
               "--reason", "r")
     assert bad.exit_code == 1 and "ITEM:QUANTITY" in bad.output
-    api = TestClient(create_app(hub))
+    api = web_client(hub)
     body = {"by": "clerk", "hub": "DAM-HUB", "to": "ALP-HUB", "reason": "balancing",
             "lines": [{"item": "RICE", "quantity": 500}]}
     refused = api.post("/api/transfers", json=body, headers={"Idempotency-Key": "t1"})

@@ -2,17 +2,14 @@
 
 import datetime as dt
 
-from fastapi.testclient import TestClient
-
 from aidhub.demo.scenario import load
-from aidhub.web.app import create_app
-from tests.helpers import make_hub, receive
+from tests.helpers import make_hub, receive, web_client
 
 
 def test_the_first_page_shows_stock_and_recent_movements(ctx):
     make_hub(ctx)
     receive(ctx, "RICE", 120, key="k1", expiry="2020-01-31")
-    client = TestClient(create_app(ctx))
+    client = web_client(ctx)
     page = client.get("/", params={"site": "DAM-HUB"})
     assert page.status_code == 200
     html = page.text
@@ -22,13 +19,13 @@ def test_the_first_page_shows_stock_and_recent_movements(ctx):
 
 
 def test_an_empty_database_says_what_to_do(ctx):
-    page = TestClient(create_app(ctx)).get("/")
+    page = web_client(ctx).get("/")
     assert "aidhub demo load" in page.text
 
 
 def test_the_api_returns_json_and_clear_errors(ctx):
     load(ctx, seed=2, start=dt.date(2026, 10, 1), weeks=1)
-    client = TestClient(create_app(ctx))
+    client = web_client(ctx)
     rows = client.get("/api/stock", params={"site": "ALP-HUB"}).json()
     assert rows and all(r["site"] == "ALP-HUB" and r["quantity"] > 0 for r in rows)
     moves = client.get("/api/movements", params={"limit": 5}).json()

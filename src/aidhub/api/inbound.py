@@ -10,12 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import InvalidInput
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import consignments, documents, receiving
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.services.receiving import CountLine
+from aidhub.web.auth import Who, needs
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -94,13 +96,13 @@ class GrnIn(BaseModel):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["inbound"])
+    api = APIRouter(prefix="/api", tags=["inbound"], dependencies=[needs(P.READ)])
 
-    @api.post("/consignments", status_code=201)
-    def register(advice: PreAdviceIn, key: Key) -> dict[str, Any]:
+    @api.post("/consignments", status_code=201, dependencies=[needs(P.CONSIGNMENTS)])
+    def register(who: Who, advice: PreAdviceIn, key: Key) -> dict[str, Any]:
         data = advice.model_dump()
         lines = [AdviceLine(**ln) for ln in data.pop("lines")]
-        return consignments.register_preadvice(ctx, PreAdvice(**data, lines=lines), key=key)
+        return consignments.register_preadvice(who, PreAdvice(**data, lines=lines), key=key)
 
     @api.get("/consignments")
     def list_(hub: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
@@ -111,18 +113,18 @@ def router(ctx: Context) -> APIRouter:
     def show(number: str) -> dict[str, Any]:
         return consignments.view(ctx, number).as_dict()
 
-    @api.post("/consignments/{number}/state")
-    def state(number: str, body: StateIn, key: Key) -> dict[str, Any]:
-        return consignments.change_state(ctx, number, body.state, key=key, reason=body.reason)
+    @api.post("/consignments/{number}/state", dependencies=[needs(P.CONSIGNMENTS)])
+    def state(who: Who, number: str, body: StateIn, key: Key) -> dict[str, Any]:
+        return consignments.change_state(who, number, body.state, key=key, reason=body.reason)
 
-    @api.post("/consignments/{number}/arrival")
-    def arrival(number: str, body: ArrivalIn, key: Key) -> dict[str, Any]:
-        return consignments.record_arrival(ctx, number, key=key, **body.model_dump())
+    @api.post("/consignments/{number}/arrival", dependencies=[needs(P.CONSIGNMENTS)])
+    def arrival(who: Who, number: str, body: ArrivalIn, key: Key) -> dict[str, Any]:
+        return consignments.record_arrival(who, number, key=key, **body.model_dump())
 
-    @api.post("/consignments/{number}/grns", status_code=201)
-    def grn(number: str, body: GrnIn, key: Key) -> dict[str, Any]:
+    @api.post("/consignments/{number}/grns", status_code=201, dependencies=[needs(P.RECEIVE)])
+    def grn(who: Who, number: str, body: GrnIn, key: Key) -> dict[str, Any]:
         counts = [CountLine(**c.model_dump()) for c in body.counts]
-        return receiving.receive(ctx, number, counts, key=key, received_by=body.received_by,
+        return receiving.receive(who, number, counts, key=key, received_by=body.received_by,
                                  delivered_by=body.delivered_by, notes=body.notes)
 
     @api.get("/grns/{number}.pdf", response_class=Response)

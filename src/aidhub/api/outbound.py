@@ -2,8 +2,8 @@
 and the board, proof of delivery and loss reports.
 
 Every request that changes data needs an ``Idempotency-Key`` header: sending the same
-request again with the same key returns the first answer and changes nothing. Until
-sign-in exists (issue 7), whoever acts is named in the body as ``by``.
+request again with the same key returns the first answer and changes nothing. The
+signed-in user (session or API token) is recorded as the one who acted.
 """
 
 import base64
@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import InvalidInput
 from aidhub.domain.loads import Vehicle
 from aidhub.domain.waybills import PodLine
@@ -23,6 +24,7 @@ from aidhub.interop.jsonable import jsonable
 from aidhub.services import delivery, picking, waybills
 from aidhub.services.context import Context
 from aidhub.services.waybills import LoadLine
+from aidhub.web.auth import Who, needs
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -30,18 +32,14 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-class Actor(BaseModel):
-    by: Name = Field(description="Who does this (until sign-in exists: issue 7).")
-
-
-class PickListIn(Actor):
+class PickListIn(BaseModel):
     ship_date: dt.date | None = Field(None, description="The day the goods leave (default: "
                                       "today).")
     min_shelf_life_days: int | None = Field(None, ge=0, description="Days a lot must still "
                                             "be good on arrival (default 30).")
 
 
-class PickIn(Actor):
+class PickIn(BaseModel):
     quantity: int | None = Field(None, gt=0, description="Units picked (default: what the "
                                  "line still asks for, or the whole pallet scanned).")
     sscc: str | None = Field(None, description="The pallet label scanned (SSCC or a GS1 "
@@ -72,7 +70,7 @@ class LoadLineIn(BaseModel):
     quantity: int = Field(gt=0, description="Units of it on this vehicle.")
 
 
-class WaybillIn(Actor, VehicleIn):
+class WaybillIn(VehicleIn):
     release_order: Text = Field(description="The release order the goods were picked for.")
     point: Text = Field(description="The distribution point the vehicle goes to.")
     driver: Text = Field(description="The driver's full name (screened).")
@@ -96,7 +94,7 @@ class WaybillIn(Actor, VehicleIn):
         return lines
 
 
-class EventIn(Actor):
+class EventIn(BaseModel):
     event: str = Field(description="departed, at_checkpoint, delayed or arrived.")
     place: str = Field("", description="Where (required at a checkpoint).")
     at: AwareDatetime | None = Field(None, description="When it happened, with its time "
@@ -104,7 +102,7 @@ class EventIn(Actor):
     note: str = Field("", description="Anything to know.")
 
 
-class CancelIn(Actor):
+class CancelIn(BaseModel):
     reason: Text = Field(description="Why the waybill is cancelled.")
 
 
@@ -116,7 +114,7 @@ class PodLineIn(BaseModel):
     lost: int = Field(0, ge=0)
 
 
-class PodIn(Actor):
+class PodIn(BaseModel):
     lines: list[PodLineIn] = Field(min_length=1, description="What arrived, per line; a "
                                    "line left out, or units not counted, are short.")
     signer: str = Field(description="Who signed for the goods at the destination.")
@@ -128,7 +126,7 @@ class PodIn(Actor):
     photo_type: str = Field("", description="image/jpeg, image/png or application/pdf.")
 
 
-class ConvoyIn(Actor):
+class ConvoyIn(BaseModel):
     hub: Text = Field(description="The hub the convoy leaves from.")
     route: str = Field("", description="The road it takes.")
     checkpoints: str = Field("", description="The checkpoints on the way.")
@@ -136,7 +134,7 @@ class ConvoyIn(Actor):
                               "reference.")
 
 
-class ReviewIn(Actor):
+class ReviewIn(BaseModel):
     decision: str = Field(description="What was found and what follows (claim against the "
                           "transporter, write-off...).")
 
@@ -165,14 +163,14 @@ def waybill_json(v: waybills.WaybillView) -> dict[str, Any]:
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["outbound"])
+    api = APIRouter(prefix="/api", tags=["outbound"], dependencies=[needs(P.READ)])
 
     # pick lists --------------------------------------------------------------------------
-    @api.post("/release-orders/{number}/pick-lists", status_code=201)
-    def generate(number: str, body: PickListIn, key: Key) -> dict[str, Any]:
+    @api.post("/release-orders/{number}/pick-lists", status_code=201, dependencies=[needs(P.PICK)])
+    def generate(who: Who, number: str, body: PickListIn, key: Key) -> dict[str, Any]:
         """A pick list for what an accepted release order still has to pick (FEFO), with
         every lot passed over and why."""
-        return picking.generate(ctx.as_actor(body.by), number, key=key,
+        return picking.generate(who, number, key=key,
                                 ship_date=body.ship_date,
                                 min_shelf_life_days=body.min_shelf_life_days)
 
@@ -180,10 +178,10 @@ def router(ctx: Context) -> APIRouter:
     def show_pick_list(number: str) -> dict[str, Any]:
         return jsonable(picking.view(ctx, number))
 
-    @api.post("/pick-lists/{number}/lines/{line_no}/pick")
-    def pick(number: str, line_no: int, body: PickIn, key: Key) -> dict[str, Any]:
+    @api.post("/pick-lists/{number}/lines/{line_no}/pick", dependencies=[needs(P.PICK)])
+    def pick(who: Who, number: str, line_no: int, body: PickIn, key: Key) -> dict[str, Any]:
         """Confirm a pick: the goods go from their bin to the hub's staging area."""
-        return picking.confirm(ctx.as_actor(body.by), number, line_no, key=key,
+        return picking.confirm(who, number, line_no, key=key,
                                quantity=body.quantity, sscc=body.sscc,
                                location=body.location, batch=body.batch,
                                reason=body.reason)
@@ -196,20 +194,20 @@ def router(ctx: Context) -> APIRouter:
         return _pdf(outbound_documents.pick_list_pdf(ctx, number), number)
 
     # loads and waybills ------------------------------------------------------------------
-    @api.post("/release-orders/{number}/load-proposal")
-    def load_proposal(number: str, body: ProposalIn) -> dict[str, Any]:
+    @api.post("/release-orders/{number}/load-proposal", dependencies=[needs(P.DISPATCH)])
+    def load_proposal(who: Who, number: str, body: ProposalIn) -> dict[str, Any]:
         """How the picked goods could go on the vehicles given (nothing is written), and
         what would be left over."""
-        proposals, left = waybills.propose(ctx, number, [v.vehicle() for v in body.vehicles])
+        proposals, left = waybills.propose(who, number, [v.vehicle() for v in body.vehicles])
         return {"proposals": jsonable(proposals), "left_over": jsonable(left)}
 
-    @api.post("/waybills", status_code=201)
-    def issue(body: WaybillIn, key: Key) -> dict[str, Any]:
+    @api.post("/waybills", status_code=201, dependencies=[needs(P.DISPATCH)])
+    def issue(who: Who, body: WaybillIn, key: Key) -> dict[str, Any]:
         """Issue the waybill for one vehicle to one distribution point; the driver, the
         transporter and the receiving organisations are screened."""
         lines = (None if body.lines is None else
                  [LoadLine(x.pick_line, x.quantity) for x in body.lines])
-        return waybills.issue(ctx.as_actor(body.by), body.release_order, body.point, key=key,
+        return waybills.issue(who, body.release_order, body.point, key=key,
                               vehicle=body.vehicle(), driver=body.driver,
                               transporter=body.transporter, seals=body.seals, lines=lines,
                               convoy=body.convoy)
@@ -225,36 +223,36 @@ def router(ctx: Context) -> APIRouter:
 
         return _pdf(outbound_documents.waybill_pdf(ctx, number), number)
 
-    @api.post("/waybills/{number}/dispatch")
-    def dispatch(number: str, body: Actor, key: Key) -> dict[str, Any]:
+    @api.post("/waybills/{number}/dispatch", dependencies=[needs(P.DISPATCH)])
+    def dispatch(who: Who, number: str, key: Key) -> dict[str, Any]:
         """The vehicle leaves: the goods go from staging to the destination's in-transit."""
-        return waybills.dispatch(ctx.as_actor(body.by), number, key=key)
+        return waybills.dispatch(who, number, key=key)
 
-    @api.post("/waybills/{number}/events", status_code=201)
-    def track(number: str, body: EventIn, key: Key) -> dict[str, Any]:
+    @api.post("/waybills/{number}/events", status_code=201, dependencies=[needs(P.DISPATCH)])
+    def track(who: Who, number: str, body: EventIn, key: Key) -> dict[str, Any]:
         """Record where the vehicle is: departed, at_checkpoint, delayed, arrived."""
-        return waybills.track(ctx.as_actor(body.by), number, body.event, key=key,
+        return waybills.track(who, number, body.event, key=key,
                               place=body.place, at=body.at, note=body.note)
 
-    @api.post("/waybills/{number}/cancel")
-    def cancel(number: str, body: CancelIn, key: Key) -> dict[str, Any]:
+    @api.post("/waybills/{number}/cancel", dependencies=[needs(P.DISPATCH)])
+    def cancel(who: Who, number: str, body: CancelIn, key: Key) -> dict[str, Any]:
         """Cancel a waybill before dispatch; its goods wait to be loaded again."""
-        return waybills.cancel(ctx.as_actor(body.by), number, key=key, reason=body.reason)
+        return waybills.cancel(who, number, key=key, reason=body.reason)
 
-    @api.post("/waybills/{number}/pod", status_code=201)
-    def pod(number: str, body: PodIn, key: Key) -> dict[str, Any]:
+    @api.post("/waybills/{number}/pod", status_code=201, dependencies=[needs(P.DELIVER)])
+    def pod(who: Who, number: str, body: PodIn, key: Key) -> dict[str, Any]:
         """The proof of delivery: once per waybill. A loss above the threshold opens a
         loss report."""
         lines = [PodLine(x.line_no, x.good, x.damaged, x.short, x.lost) for x in body.lines]
-        return delivery.confirm(ctx.as_actor(body.by), number, lines, key=key,
+        return delivery.confirm(who, number, lines, key=key,
                                 signer=body.signer, seal_state=body.seal_state,
                                 received_at=body.received_at, photo=_photo(body.photo),
                                 photo_type=body.photo_type.strip())
 
     # convoys and the board ---------------------------------------------------------------
-    @api.post("/convoys", status_code=201)
-    def create_convoy(body: ConvoyIn, key: Key) -> dict[str, Any]:
-        return waybills.create_convoy(ctx.as_actor(body.by), body.hub, key=key,
+    @api.post("/convoys", status_code=201, dependencies=[needs(P.DISPATCH)])
+    def create_convoy(who: Who, body: ConvoyIn, key: Key) -> dict[str, Any]:
+        return waybills.create_convoy(who, body.hub, key=key,
                                       route=body.route, checkpoints=body.checkpoints,
                                       notification=body.notification)
 
@@ -269,10 +267,10 @@ def router(ctx: Context) -> APIRouter:
                           ) -> list[dict[str, Any]]:
         return jsonable(delivery.loss_reports(ctx, state))
 
-    @api.post("/loss-reports/{number}/review")
-    def review(number: str, body: ReviewIn, key: Key) -> dict[str, Any]:
+    @api.post("/loss-reports/{number}/review", dependencies=[needs(P.REVIEW_LOSSES)])
+    def review(who: Who, number: str, body: ReviewIn, key: Key) -> dict[str, Any]:
         """The hub manager's review; not by whoever recorded the proof of delivery."""
-        return delivery.review(ctx.as_actor(body.by), number, key=key,
+        return delivery.review(who, number, key=key,
                                decision=body.decision)
 
     @api.get("/loss-reports/{number}/pdf", response_class=Response, responses=PDF)

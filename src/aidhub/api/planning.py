@@ -2,30 +2,28 @@
 plans and the release orders an approved plan becomes.
 
 Every request that changes data needs an ``Idempotency-Key`` header: sending the same
-request again with the same key returns the first answer and changes nothing. Until
-sign-in exists (issue 7), whoever acts is named in the body as ``by``.
+request again with the same key returns the first answer and changes nothing. The
+signed-in user (session or API token) is recorded as the one who acted.
 """
 
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.services.requests import LineInput
+from aidhub.web.auth import Who, needs, principal
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class Actor(BaseModel):
-    by: Name = Field(description="Who does this (until sign-in exists: issue 7).")
 
 
 class LineIn(BaseModel):
@@ -47,7 +45,7 @@ class LineIn(BaseModel):
                                    "lines); default: the point's.")
 
 
-class RequestIn(Actor):
+class RequestIn(BaseModel):
     organisation: str = Field(min_length=1, description="The requesting partner's code.")
     point: str = Field(min_length=1, description="The distribution point's site code.")
     lines: list[LineIn] = Field(min_length=1, description="What is needed.")
@@ -56,13 +54,13 @@ class RequestIn(Actor):
     submit: bool = Field(False, description="Submit at once instead of keeping a draft.")
 
 
-class RequestStateIn(Actor):
+class RequestStateIn(BaseModel):
     state: str = Field(description="submitted, approved, rejected or cancelled "
                        "(approved also sends a planned request back to be planned again).")
     reason: str = Field("", description="Why: required to reject or cancel.")
 
 
-class RouteIn(Actor):
+class RouteIn(BaseModel):
     hub: str = Field(min_length=1, description="The hub's or warehouse's site code.")
     point: str = Field(min_length=1, description="The distribution point's site code.")
     cost_per_kg: Decimal = Field(description="Transport cost per kg carried.")
@@ -73,7 +71,7 @@ class RouteIn(Actor):
     note: str = Field("", description="Why it is closed, or anything to know.")
 
 
-class SolveIn(Actor):
+class SolveIn(BaseModel):
     plan_date: dt.date | None = Field(None, description="The day goods leave (default: "
                                       "today).")
     min_shelf_life_days: int | None = Field(None, ge=0, description="Days a lot must still "
@@ -82,11 +80,11 @@ class SolveIn(Actor):
                                      "when they run out the best plan so far is kept.")
 
 
-class DiscardIn(Actor):
+class DiscardIn(BaseModel):
     reason: str = Field(min_length=1, description="Why the plan is discarded.")
 
 
-class OrderStateIn(Actor):
+class OrderStateIn(BaseModel):
     state: str = Field(description="accepted, released or cancelled.")
     reason: str = Field("", description="Why: required to cancel.")
 
@@ -104,7 +102,7 @@ PLAN_FIELDS = ("number", "state", "status", "plan_date", "created_at", "created_
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["planning"])
+    api = APIRouter(prefix="/api", tags=["planning"], dependencies=[needs(P.READ)])
 
     # requests ----------------------------------------------------------------------------
     @api.get("/requests")
@@ -118,20 +116,23 @@ def router(ctx: Context) -> APIRouter:
     def show_request(number: str) -> dict[str, Any]:
         return _request(requests.view(ctx, number))
 
-    @api.post("/requests", status_code=201)
-    def create_request(body: RequestIn, key: Key) -> dict[str, Any]:
+    @api.post("/requests", status_code=201, dependencies=[needs(P.REQUEST)])
+    def create_request(who: Who, body: RequestIn, key: Key) -> dict[str, Any]:
         """Write a request (a draft unless ``submit``)."""
         lines = [LineInput(**ln.model_dump()) for ln in body.lines]
-        return requests.create(ctx.as_actor(body.by), key=key,
+        return requests.create(who, key=key,
                                organisation_code=body.organisation, point=body.point,
                                lines=lines, needed_by=body.needed_by, note=body.note,
                                submit=body.submit)
 
-    @api.post("/requests/{number}/state")
-    def request_state(number: str, body: RequestStateIn, key: Key) -> dict[str, Any]:
+    @api.post("/requests/{number}/state", dependencies=[needs(P.REQUEST)])
+    def request_state(request: Request, who: Who, number: str, body: RequestStateIn,
+                      key: Key) -> dict[str, Any]:
         """Submit, approve, reject or cancel a request. Whoever submitted it cannot approve
-        or reject it (four-eyes)."""
-        return requests.change_state(ctx.as_actor(body.by), number, body.state, key=key,
+        or reject it (four-eyes); approving and rejecting need the coordinator's role."""
+        if body.state.strip().lower() in ("approved", "rejected"):
+            principal(request).require(P.APPROVE_REQUESTS, what="approve or reject requests")
+        return requests.change_state(who, number, body.state, key=key,
                                      reason=body.reason)
 
     # routes ------------------------------------------------------------------------------
@@ -140,10 +141,10 @@ def router(ctx: Context) -> APIRouter:
                     ) -> list[dict[str, Any]]:
         return jsonable(requests.list_routes(ctx, hub=hub, point=point))
 
-    @api.put("/routes")
-    def set_route(body: RouteIn, key: Key) -> dict[str, Any]:
+    @api.put("/routes", dependencies=[needs(P.PLAN)])
+    def set_route(who: Who, body: RouteIn, key: Key) -> dict[str, Any]:
         """Add or change the route from a hub to a distribution point."""
-        return requests.set_route(ctx.as_actor(body.by), body.hub, body.point, key=key,
+        return requests.set_route(who, body.hub, body.point, key=key,
                                   cost_per_kg=body.cost_per_kg, lead_days=body.lead_days,
                                   open=body.open, capacity_kg=body.capacity_kg,
                                   note=body.note)
@@ -164,11 +165,11 @@ def router(ctx: Context) -> APIRouter:
         return [jsonable({f: getattr(row, f, None) for f in PLAN_FIELDS})
                 for row in planning.list_plans(ctx, limit)]
 
-    @api.post("/plans", status_code=201)
-    def solve(body: SolveIn, key: Key) -> dict[str, Any]:
+    @api.post("/plans", status_code=201, dependencies=[needs(P.PLAN)])
+    def solve(who: Who, body: SolveIn, key: Key) -> dict[str, Any]:
         """Solve the allocation problem the database holds now and keep the plan as a
         draft."""
-        return planning.solve(ctx.as_actor(body.by), key=key, plan_date=body.plan_date,
+        return planning.solve(who, key=key, plan_date=body.plan_date,
                               min_shelf_life_days=body.min_shelf_life_days,
                               time_limit=body.time_limit)
 
@@ -181,14 +182,14 @@ def router(ctx: Context) -> APIRouter:
             out.pop("problem", None)
         return out
 
-    @api.post("/plans/{number}/approve")
-    def approve(number: str, body: Actor, key: Key) -> dict[str, Any]:
+    @api.post("/plans/{number}/approve", dependencies=[needs(P.APPROVE_PLANS)])
+    def approve(who: Who, number: str, key: Key) -> dict[str, Any]:
         """Approve a draft plan: one release order per hub, its lots reserved."""
-        return planning.approve(ctx.as_actor(body.by), number, key=key)
+        return planning.approve(who, number, key=key)
 
-    @api.post("/plans/{number}/discard")
-    def discard(number: str, body: DiscardIn, key: Key) -> dict[str, Any]:
-        return planning.discard(ctx.as_actor(body.by), number, key=key, reason=body.reason)
+    @api.post("/plans/{number}/discard", dependencies=[needs(P.PLAN)])
+    def discard(who: Who, number: str, body: DiscardIn, key: Key) -> dict[str, Any]:
+        return planning.discard(who, number, key=key, reason=body.reason)
 
     # release orders ----------------------------------------------------------------------
     @api.get("/release-orders")
@@ -201,10 +202,10 @@ def router(ctx: Context) -> APIRouter:
     def show_order(number: str) -> dict[str, Any]:
         return _order(release_orders.view(ctx, number))
 
-    @api.post("/release-orders/{number}/state")
-    def order_state(number: str, body: OrderStateIn, key: Key) -> dict[str, Any]:
+    @api.post("/release-orders/{number}/state", dependencies=[needs(P.RELEASE)])
+    def order_state(who: Who, number: str, body: OrderStateIn, key: Key) -> dict[str, Any]:
         """Accept, release or cancel a release order (cancelling frees its stock)."""
-        return release_orders.change_state(ctx.as_actor(body.by), number, body.state,
+        return release_orders.change_state(who, number, body.state,
                                            key=key, reason=body.reason)
 
     @api.get("/release-orders/{number}/pdf", response_class=Response,

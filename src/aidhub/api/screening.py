@@ -5,9 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
+from aidhub.domain.access import Permission as P
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import screening
 from aidhub.services.context import Context
+from aidhub.web.auth import Who, needs
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
@@ -17,7 +19,6 @@ class DecisionIn(BaseModel):
     reason: str
     exemption: str = "none"
     licence: str = ""
-    decided_by: str = Field(description="Who decides (until sign-in exists: issue 7).")
 
 
 class NameIn(BaseModel):
@@ -29,7 +30,7 @@ class NameIn(BaseModel):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["screening"])
+    api = APIRouter(prefix="/api", tags=["screening"], dependencies=[needs(P.READ)])
 
     @api.get("/hits")
     def hits(state: str | None = None) -> list[dict[str, Any]]:
@@ -39,14 +40,14 @@ def router(ctx: Context) -> APIRouter:
     def hit(hit_id: str) -> dict[str, Any]:
         return jsonable(screening.evidence(ctx, hit_id))
 
-    @api.post("/hits/{hit_id}/decision")
-    def decide(hit_id: str, body: DecisionIn, key: Key) -> dict[str, Any]:
-        return screening.decide(ctx.as_actor(body.decided_by), hit_id, body.decision,
+    @api.post("/hits/{hit_id}/decision", dependencies=[needs(P.SCREEN)])
+    def decide(who: Who, hit_id: str, body: DecisionIn, key: Key) -> dict[str, Any]:
+        return screening.decide(who, hit_id, body.decision,
                                 key=key, reason=body.reason, exemption=body.exemption,
                                 licence=body.licence)
 
-    @api.post("/screen")
-    def screen(names: list[NameIn], cutoff: float = 0.5,
+    @api.post("/screen", dependencies=[needs(P.SCREEN)])
+    def screen(who: Who, names: list[NameIn], cutoff: float = 0.5,
                threshold: float | None = None) -> list[dict[str, Any]]:
         import csv
         import io
@@ -57,7 +58,7 @@ def router(ctx: Context) -> APIRouter:
         writer.writeheader()
         for n in names:
             writer.writerow(n.model_dump())
-        return screening.screen_names(ctx, out.getvalue().encode(), cutoff=cutoff,
+        return screening.screen_names(who, out.getvalue().encode(), cutoff=cutoff,
                                       threshold=threshold)
 
     return api

@@ -1,7 +1,7 @@
 """JSON API for transfers to another hub and returns from distribution points.
 
-Both need an ``Idempotency-Key`` header. Until sign-in exists (issue 7), whoever acts is
-named in the body as ``by``.
+Both need an ``Idempotency-Key`` header; the signed-in user is recorded as the one who
+acted.
 """
 
 from typing import Any
@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from aidhub.api.outbound import Actor, Key, Text
+from aidhub.api.outbound import Key, Text
+from aidhub.domain.access import Permission as P
 from aidhub.services import transfers
 from aidhub.services.context import Context
+from aidhub.web.auth import Who, needs
 
 
 class TransferLineIn(BaseModel):
@@ -21,7 +23,7 @@ class TransferLineIn(BaseModel):
                             "first out among what can be promised.")
 
 
-class TransferIn(Actor):
+class TransferIn(BaseModel):
     hub: Text = Field(description="The hub that sends.")
     to: Text = Field(description="The hub (or warehouse) that receives.")
     reason: Text = Field(description="Why the goods move.")
@@ -33,7 +35,7 @@ class ReturnLineIn(BaseModel):
     quantity: int = Field(gt=0, description="Units coming back.")
 
 
-class ReturnIn(Actor):
+class ReturnIn(BaseModel):
     reason: Text = Field(description="Why the goods come back.")
     hub: str | None = Field(None, description="The hub they go to (default: the one that "
                             "sent them).")
@@ -43,23 +45,23 @@ class ReturnIn(Actor):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["outbound"])
+    api = APIRouter(prefix="/api", tags=["outbound"], dependencies=[needs(P.READ)])
 
-    @api.post("/transfers", status_code=201)
-    def order_transfer(body: TransferIn, key: Key) -> dict[str, Any]:
+    @api.post("/transfers", status_code=201, dependencies=[needs(P.RELEASE)])
+    def order_transfer(who: Who, body: TransferIn, key: Key) -> dict[str, Any]:
         """Order a transfer to another hub: a release order without a plan, its lots
         chosen first-expiry-first-out and reserved. It is then accepted, picked, loaded and
         dispatched like any release order, and received at the other hub with a GRN."""
         lines = [transfers.TransferLine(x.item, x.quantity, x.lot) for x in body.lines]
-        return transfers.order_transfer(ctx.as_actor(body.by), body.hub, body.to, lines,
+        return transfers.order_transfer(who, body.hub, body.to, lines,
                                         key=key, reason=body.reason)
 
-    @api.post("/waybills/{number}/returns", status_code=201)
-    def register_return(number: str, body: ReturnIn, key: Key) -> dict[str, Any]:
+    @api.post("/waybills/{number}/returns", status_code=201, dependencies=[needs(P.DELIVER)])
+    def register_return(who: Who, number: str, body: ReturnIn, key: Key) -> dict[str, Any]:
         """Goods delivered on this waybill come back: a consignment on its way to the
         hub, received there like any other. No more than was delivered good comes back."""
         lines = [transfers.ReturnLine(x.line_no, x.quantity) for x in body.lines]
-        return transfers.register_return(ctx.as_actor(body.by), number, lines, key=key,
+        return transfers.register_return(who, number, lines, key=key,
                                          reason=body.reason, hub=body.hub,
                                          vehicle=body.vehicle, driver=body.driver)
 

@@ -29,6 +29,12 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     output.console.print(f"[bold]aidhub is running: open http://{shown}:{port}/[/bold]"
                          "  (Ctrl+C to stop)")
+    if demo:
+        from aidhub.demo.users import DEMO_PASSWORD, USERS
+
+        names = ", ".join(u[0] for u in USERS)
+        output.console.print(f"demo accounts: {names}; password: {DEMO_PASSWORD!r}",
+                             highlight=False)
     uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from aidhub.demo import inbound, outbound, planning
+from aidhub.demo import inbound, outbound, planning, users
 from aidhub.domain.errors import AidhubError
 from aidhub.services import movements, reference
 from aidhub.services.context import Context
@@ -101,6 +101,7 @@ def load(ctx: Context, *, seed: int = 7, start: dt.date | None = None, weeks: in
     tag = f"demo-{seed}-{start.isoformat()}"
     report = (lambda *a: None) if progress is None else progress
     counts = _reference_data(ctx, tag, report)
+    counts["users"] = users.load(ctx, tag)
     plan = _Plan(ctx, rng, tag, start, weeks)
     counts["movements"] = plan.run(report)
     counts["consignments"] = inbound.load(ctx, rng, tag, plan.items, report)

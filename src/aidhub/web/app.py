@@ -14,11 +14,14 @@ from aidhub.api.outbound import router as outbound_api
 from aidhub.api.planning import router as planning_api
 from aidhub.api.screening import router as screening_api
 from aidhub.api.transfers import router as transfers_api
+from aidhub.domain.access import Forbidden
+from aidhub.domain.access import Permission as P
 from aidhub.domain.catalog import expiry_alert
 from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
+from aidhub.web import auth
 from aidhub.web.csrf import CsrfRefused
 from aidhub.web.inbound import router as inbound_pages
 from aidhub.web.outbound import router as outbound_pages
@@ -32,16 +35,19 @@ def create_app(ctx: Context) -> FastAPI:
                   description="Receive, screen, store and dispatch humanitarian aid.")
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.ctx = ctx
+    app.add_middleware(auth.SignIn, ctx=ctx)
 
     @app.exception_handler(AidhubError)
     async def _user_error(request: Request, exc: AidhubError):
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
-            exc, CsrfRefused) else 400
+            exc, CsrfRefused | Forbidden) else 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
         return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
                                           status_code=status)
 
+    app.include_router(auth.router(ctx, templates))
     app.include_router(inbound_api(ctx))
     app.include_router(screening_api(ctx))
     app.include_router(planning_api(ctx))
@@ -51,7 +57,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(planning_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)])
     def home(request: Request, site: str | None = Query(None)):
         sites = [s for s in reference.list_sites(ctx)
                  if s.kind.value in ("hub", "warehouse")]
@@ -71,17 +77,17 @@ def create_app(ctx: Context) -> FastAPI:
     def health():
         return {"status": "ok", "version": __version__}
 
-    @app.get("/api/sites")
+    @app.get("/api/sites", dependencies=[auth.needs(P.READ)])
     def api_sites():
         return jsonable(reference.list_sites(ctx))
 
-    @app.get("/api/stock")
+    @app.get("/api/stock", dependencies=[auth.needs(P.READ)])
     def api_stock(site: str | None = None, location: str | None = None,
                   item: str | None = None, owner: str | None = None):
         return jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
                                       owner=owner))
 
-    @app.get("/api/movements")
+    @app.get("/api/movements", dependencies=[auth.needs(P.READ)])
     def api_movements(site: str | None = None, limit: int = Query(20, ge=1, le=500)):
         return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
 

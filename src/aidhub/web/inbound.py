@@ -8,17 +8,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import AidhubError
 from aidhub.services import channels, consignments, reference
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.web import csrf
+from aidhub.web.auth import Who, needs
 
 LINE_ROWS = 8
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter()
+    pages = APIRouter(dependencies=[needs(P.READ)])
 
     @pages.get("/consignments", response_class=HTMLResponse)
     def index(request: Request, hub: str | None = None):
@@ -45,8 +47,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def new(request: Request):
         return form(request, {"key": str(uuid.uuid4())})
 
-    @pages.post("/consignments/new", response_class=HTMLResponse)
-    async def create(request: Request):
+    @pages.post("/consignments/new", response_class=HTMLResponse,
+                dependencies=[needs(P.CONSIGNMENTS)])
+    async def create(request: Request, who: Who):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         lines = []
@@ -70,7 +73,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             vehicle=data.get("vehicle", ""), driver=data.get("driver", ""),
             seals=data.get("seals", ""))
         try:
-            result = consignments.register_preadvice(ctx, advice, key=data.get("key") or
+            result = consignments.register_preadvice(who, advice, key=data.get("key") or
                                                      str(uuid.uuid4()))
         except AidhubError as exc:
             return form(request, data, str(exc), status=400)

@@ -3,8 +3,8 @@ with a form per line to confirm picks, a waybill with its timeline and the forms
 dispatch it, record where it is and record its proof of delivery, and the loss reports
 waiting for the hub manager's review.
 
-Forms are protected by the double-submit CSRF token. Until sign-in exists (issue 7)
-whoever acts types their name in every form.
+Forms are protected by the double-submit CSRF token; whoever is signed in is recorded
+as the one who acted, and needs the permission each form names.
 """
 
 import datetime as dt
@@ -15,11 +15,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import AidhubError, InvalidInput
 from aidhub.domain.waybills import PodLine, SealState, TrackingEvent
 from aidhub.services import delivery, picking, reference, waybills
 from aidhub.services.context import Context
 from aidhub.web import csrf
+from aidhub.web.auth import Who, needs
 
 STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the board
 
@@ -27,13 +29,6 @@ STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the boar
 def _text(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _name(data: dict[str, Any]) -> str:
-    name = _text(data, "by")
-    if not name:
-        raise InvalidInput("give your name: it is kept with what you record", field="by")
-    return name
 
 
 def _key(data: dict[str, Any]) -> str:
@@ -83,7 +78,7 @@ async def _upload(data: dict[str, Any], name: str) -> tuple[bytes | None, str]:
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter()
+    pages = APIRouter(dependencies=[needs(P.READ)])
 
     def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
         token = csrf.token(request)
@@ -110,8 +105,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def new_pick_list(request: Request, order: str | None = None):
         return board_page(request, None, {"order": order or ""})
 
-    @pages.post("/pick-lists", response_class=HTMLResponse)
-    async def generate(request: Request):
+    @pages.post("/pick-lists", response_class=HTMLResponse, dependencies=[needs(P.PICK)])
+    async def generate(request: Request, who: Who):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
@@ -119,7 +114,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             if not order:
                 raise InvalidInput("give the release order number (RO-...)", field="order")
             result = picking.generate(
-                ctx.as_actor(_name(data)), order, key=_key(data),
+                who, order, key=_key(data),
                 ship_date=_date(data, "ship_date"),
                 min_shelf_life_days=_count(data, "min_shelf_life_days"))
         except AidhubError as exc:
@@ -140,12 +135,13 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def show_pick_list(request: Request, number: str):
         return pick_list_page(request, number)
 
-    @pages.post("/pick-lists/{number}/lines/{line_no}/pick", response_class=HTMLResponse)
-    async def pick(request: Request, number: str, line_no: int):
+    @pages.post("/pick-lists/{number}/lines/{line_no}/pick", response_class=HTMLResponse,
+                dependencies=[needs(P.PICK)])
+    async def pick(request: Request, who: Who, number: str, line_no: int):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            picking.confirm(ctx.as_actor(_name(data)), number, line_no, key=_key(data),
+            picking.confirm(who, number, line_no, key=_key(data),
                             quantity=_count(data, "quantity"),
                             sscc=_text(data, "sscc") or None,
                             location=_text(data, "location") or None,
@@ -177,23 +173,25 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def show_waybill(request: Request, number: str):
         return waybill_page(request, number)
 
-    @pages.post("/waybills/{number}/dispatch", response_class=HTMLResponse)
-    async def dispatch(request: Request, number: str):
+    @pages.post("/waybills/{number}/dispatch", response_class=HTMLResponse,
+                dependencies=[needs(P.DISPATCH)])
+    async def dispatch(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            waybills.dispatch(ctx.as_actor(_name(data)), number, key=_key(data))
+            waybills.dispatch(who, number, key=_key(data))
         except AidhubError as exc:
             return waybill_page(request, number, data, f"Not dispatched. {exc}", "dispatch",
                                 400)
         return back(number)
 
-    @pages.post("/waybills/{number}/events", response_class=HTMLResponse)
-    async def track(request: Request, number: str):
+    @pages.post("/waybills/{number}/events", response_class=HTMLResponse,
+                dependencies=[needs(P.DISPATCH)])
+    async def track(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            waybills.track(ctx.as_actor(_name(data)), number, _text(data, "event"),
+            waybills.track(who, number, _text(data, "event"),
                            key=_key(data), place=_text(data, "place"),
                            at=_when(data, "at"), note=_text(data, "note"))
         except AidhubError as exc:
@@ -201,31 +199,32 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                 "event", 400)
         return back(number, "#timeline")
 
-    @pages.post("/waybills/{number}/cancel", response_class=HTMLResponse)
-    async def cancel(request: Request, number: str):
+    @pages.post("/waybills/{number}/cancel", response_class=HTMLResponse,
+                dependencies=[needs(P.DISPATCH)])
+    async def cancel(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            waybills.cancel(ctx.as_actor(_name(data)), number, key=_key(data),
+            waybills.cancel(who, number, key=_key(data),
                             reason=_text(data, "reason"))
         except AidhubError as exc:
             return waybill_page(request, number, data, f"Not cancelled. {exc}", "cancel",
                                 400)
         return back(number)
 
-    @pages.post("/waybills/{number}/pod", response_class=HTMLResponse)
-    async def pod(request: Request, number: str):
+    @pages.post("/waybills/{number}/pod", response_class=HTMLResponse,
+                dependencies=[needs(P.DELIVER)])
+    async def pod(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            actor = _name(data)
-            shipped = waybills.view(ctx, number).lines
+            shipped = waybills.view(who, number).lines
             lines = [PodLine(ln.line_no, _count(data, f"good_{ln.line_no}", blank=0),
                              _count(data, f"damaged_{ln.line_no}", blank=0),
                              _count(data, f"short_{ln.line_no}", blank=0),
                              _count(data, f"lost_{ln.line_no}", blank=0)) for ln in shipped]
             photo, photo_type = await _upload(data, "photo")
-            delivery.confirm(ctx.as_actor(actor), number, lines, key=_key(data),
+            delivery.confirm(who, number, lines, key=_key(data),
                              signer=_text(data, "signer"),
                              seal_state=_text(data, "seal_state"),
                              received_at=_when(data, "received_at"), photo=photo,
@@ -248,12 +247,13 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def list_losses(request: Request, state: str = "open"):
         return losses_page(request, state)
 
-    @pages.post("/loss-reports/{number}/review", response_class=HTMLResponse)
-    async def review(request: Request, number: str):
+    @pages.post("/loss-reports/{number}/review", response_class=HTMLResponse,
+                dependencies=[needs(P.REVIEW_LOSSES)])
+    async def review(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            delivery.review(ctx.as_actor(_name(data)), number, key=_key(data),
+            delivery.review(who, number, key=_key(data),
                             decision=_text(data, "decision"))
         except AidhubError as exc:
             return losses_page(request, "open", {**data, "number": number.strip().upper()},

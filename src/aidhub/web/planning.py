@@ -1,8 +1,8 @@
 """Pages for needs and allocation: partners' requests, plans (solving one, reviewing its
 fill rates and shipments, approving or discarding it) and release orders.
 
-Forms are protected by the double-submit CSRF token. Until sign-in exists (issue 7) the
-person approving or discarding a plan types their name; a new plan is solved as "web".
+Forms are protected by the double-submit CSRF token; whoever is signed in is recorded
+as the one who solved, approved or discarded a plan.
 """
 
 import datetime as dt
@@ -13,11 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import AidhubError, InvalidInput
 from aidhub.domain.requests import RequestState
 from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.web import csrf
+from aidhub.web.auth import Who, needs
 
 TIERS = (("1", "life-saving"), ("2", "important"), ("3", "other"))
 
@@ -40,13 +42,6 @@ def _date(raw: Any, field: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def _name(raw: Any) -> str:
-    name = str(raw or "").strip()
-    if not name:
-        raise InvalidInput("give your name: it is kept with the decision", field="by")
-    return name
 
 
 def _rate(value: Any) -> float | None:
@@ -93,7 +88,7 @@ def plan_rows(v: planning.PlanView) -> dict[str, Any]:
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter()
+    pages = APIRouter(dependencies=[needs(P.READ)])
 
     # requests ----------------------------------------------------------------------------
     @pages.get("/requests", response_class=HTMLResponse)
@@ -118,13 +113,13 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def list_plans(request: Request):
         return plans_page(request, {})
 
-    @pages.post("/plans", response_class=HTMLResponse)
-    async def solve(request: Request):
+    @pages.post("/plans", response_class=HTMLResponse, dependencies=[needs(P.PLAN)])
+    async def solve(request: Request, who: Who):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
             result = planning.solve(
-                ctx.as_actor("web"), key=str(data.get("key") or "").strip()
+                who, key=str(data.get("key") or "").strip()
                 or str(uuid.uuid4()),
                 plan_date=_date(data.get("plan_date"), "plan_date"),
                 min_shelf_life_days=_int(data.get("min_shelf_life_days"),
@@ -147,23 +142,25 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def show_plan(request: Request, number: str):
         return plan_page(request, number)
 
-    @pages.post("/plans/{number}/approve", response_class=HTMLResponse)
-    async def approve(request: Request, number: str):
+    @pages.post("/plans/{number}/approve", response_class=HTMLResponse,
+                dependencies=[needs(P.APPROVE_PLANS)])
+    async def approve(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            planning.approve(ctx.as_actor(_name(data.get("by"))), number,
+            planning.approve(who, number,
                              key=str(data.get("key") or "").strip() or str(uuid.uuid4()))
         except AidhubError as exc:
             return plan_page(request, number, data, f"Not approved. {exc}", status=400)
         return RedirectResponse(f"/plans/{number.strip().upper()}", status_code=303)
 
-    @pages.post("/plans/{number}/discard", response_class=HTMLResponse)
-    async def discard(request: Request, number: str):
+    @pages.post("/plans/{number}/discard", response_class=HTMLResponse,
+                dependencies=[needs(P.PLAN)])
+    async def discard(request: Request, who: Who, number: str):
         data = dict(await request.form())
         csrf.check(request, data.get(csrf.FIELD))
         try:
-            planning.discard(ctx.as_actor(_name(data.get("by"))), number,
+            planning.discard(who, number,
                              key=str(data.get("key") or "").strip() or str(uuid.uuid4()),
                              reason=str(data.get("reason") or ""))
         except AidhubError as exc:

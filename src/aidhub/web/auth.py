@@ -1,0 +1,138 @@
+"""Signing in, and who is acting on each request.
+
+Every page and every API call needs a signed-in user, except the sign-in page, static
+files and the health check. A browser carries a session cookie (HttpOnly, SameSite=Lax,
+Secure over https); a script sends ``Authorization: Bearer ahk_...`` (an API token with
+scopes). A page without a valid session redirects to the sign-in page and comes back; an
+API call gets 401. Each endpoint names the permission it needs; a user without it gets
+403 and the attempt changes nothing.
+"""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from aidhub.domain.access import Forbidden, Permission, Principal
+from aidhub.services import accounts
+from aidhub.services.accounts import NotSignedIn, SignInRefused
+from aidhub.services.context import Context
+from aidhub.web import csrf
+
+COOKIE = "aidhub_session"
+PUBLIC = ("/sign-in", "/static/", "/api/health", "/favicon.ico")
+
+
+class SignIn(BaseHTTPMiddleware):
+    """Attach the signed-in principal to the request, or refuse it."""
+
+    def __init__(self, app, ctx: Context):
+        super().__init__(app)
+        self.ctx = ctx
+
+    async def dispatch(self, request: Request, call_next) -> Response:
+        path = request.url.path
+        request.state.principal = None
+        if path.startswith(PUBLIC):
+            return await call_next(request)
+        try:
+            request.state.principal = _principal(self.ctx, request)
+        except NotSignedIn as exc:
+            if _is_api(path):
+                return JSONResponse({"error": str(exc)}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/sign-in?next={quote(target, safe='')}",
+                                    status_code=303)
+        return await call_next(request)
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/") or path in ("/docs", "/openapi.json", "/redoc")
+
+
+def _principal(ctx: Context, request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return accounts.token(ctx, header[7:].strip())
+    return accounts.session(ctx, request.cookies.get(COOKIE))
+
+
+def principal(request: Request) -> Principal:
+    return request.state.principal
+
+
+def acting(request: Request) -> Context:
+    """The services context acting as the signed-in user (recorded in the audit log)."""
+    return request.app.state.ctx.as_actor(request.state.principal.username)
+
+
+Who = Annotated[Context, Depends(acting)]
+
+
+def needs(permission: Permission):
+    """A dependency refusing users whose roles (or token scopes) lack ``permission``."""
+
+    def check(request: Request) -> None:
+        request.state.principal.require(permission)
+
+    return Depends(check)
+
+
+def forbidden_status(exc: Exception) -> int | None:
+    return 403 if isinstance(exc, Forbidden) else None
+
+
+def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
+    pages = APIRouter()
+
+    def _form(request: Request, next_: str, error: str = "", username: str = "",
+              status: int = 200) -> Response:
+        token = csrf.token(request)
+        response = templates.TemplateResponse(request, "sign_in.html", {
+            "next": next_, "error": error, "username": username, "csrf_token": token},
+            status_code=status)
+        return csrf.remember(request, response, token)
+
+    @pages.get("/sign-in", response_class=HTMLResponse)
+    def sign_in_page(request: Request, next: str = "/"):
+        return _form(request, _safe(next))
+
+    @pages.post("/sign-in", response_class=HTMLResponse)
+    async def sign_in(request: Request):
+        data = await request.form()
+        csrf.check(request, data.get(csrf.FIELD))
+        username = str(data.get("username") or "")
+        next_ = _safe(str(data.get("next") or "/"))
+        address = request.client.host if request.client else ""
+        try:
+            secret, _ = accounts.sign_in(ctx, username, str(data.get("password") or ""),
+                                         address=address)
+        except SignInRefused as exc:
+            return _form(request, next_, str(exc), username, status=401)
+        response = RedirectResponse(next_, status_code=303)
+        response.set_cookie(COOKIE, secret, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https",
+                            max_age=int(accounts.SESSION_MAX.total_seconds()))
+        return response
+
+    @pages.post("/sign-out")
+    async def sign_out(request: Request):
+        data = await request.form()
+        csrf.check(request, data.get(csrf.FIELD))
+        accounts.sign_out(ctx, request.cookies.get(COOKIE))
+        response = RedirectResponse("/sign-in", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    return pages
+
+
+def _safe(target: str) -> str:
+    """Only a path on this site: never an address elsewhere (an open redirect)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -1,0 +1,101 @@
+"""The web app's doors, on both databases: nothing is seen or changed without signing in,
+sessions and tokens end, a role without the permission is refused, and the sign-in form
+cannot be forged, used to redirect elsewhere, or guessed at without a lockout."""
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from aidhub.services import accounts
+from aidhub.store.tables import sessions
+from aidhub.web.app import create_app
+from tests.helpers import make_hub, signed_in
+
+PASSWORD = "olive trees in spring"
+
+
+def _app(ctx):
+    make_hub(ctx)
+    accounts.add_user(ctx, "amal", name="Amal Khoury", password=PASSWORD, key="u")
+    accounts.grant(ctx, "amal", "reception", "WFP", key="g")
+    return TestClient(create_app(ctx))
+
+
+def _sign_in(client, password=PASSWORD, next_="/"):
+    client.get("/sign-in")
+    return client.post("/sign-in", data={
+        "csrf_token": client.cookies.get("aidhub_csrf"), "username": "amal",
+        "password": password, "next": next_}, follow_redirects=False)
+
+
+def test_nothing_is_seen_without_signing_in(ctx):
+    client = _app(ctx)
+    page = client.get("/consignments", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/sign-in?next=%2Fconsignments"
+    api = client.get("/api/stock")
+    assert api.status_code == 401 and api.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_signing_in_sets_a_protected_cookie_and_goes_back(ctx):
+    client = _app(ctx)
+    done = _sign_in(client, next_="/consignments?state=held")
+    assert done.status_code == 303 and done.headers["location"] == "/consignments?state=held"
+    cookie = done.headers["set-cookie"]
+    assert "aidhub_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    page = client.get("/consignments")
+    assert page.status_code == 200 and "Amal Khoury" in page.text
+    # elsewhere is never a destination
+    assert _sign_in(client, next_="//evil.example/x").headers["location"] == "/"
+    assert _sign_in(client, next_="https://evil.example").headers["location"] == "/"
+
+
+def test_a_forged_or_wrong_sign_in_is_refused_and_repeated_guesses_lock(ctx):
+    client = _app(ctx)
+    forged = client.post("/sign-in", data={"csrf_token": "x", "username": "amal",
+                                           "password": PASSWORD})
+    assert forged.status_code == 403
+    for _ in range(5):
+        wrong = _sign_in(client, "guess guess guess")
+        assert wrong.status_code == 401 and "wrong username or password" in wrong.text
+        assert 'value="amal"' in wrong.text  # the username is kept in the form
+    locked = _sign_in(client)
+    assert locked.status_code == 401 and "try again in" in locked.text
+
+
+def test_sessions_end_on_sign_out_and_expire_when_idle(ctx):
+    client = _app(ctx)
+    _sign_in(client)
+    assert client.get("/consignments").status_code == 200
+    client.post("/sign-out", data={"csrf_token": client.cookies.get("aidhub_csrf")})
+    assert client.get("/consignments", follow_redirects=False).status_code == 303
+    _sign_in(client)
+    with ctx.engine.begin() as conn:
+        conn.execute(update(sessions).values(
+            last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(hours=9)))
+    assert client.get("/api/stock").json() == {"error": "your session has expired; sign "
+                                                        "in again"}
+
+
+def test_a_role_without_the_permission_is_refused_and_nothing_changes(ctx):
+    client = _app(ctx)
+    _sign_in(client)  # reception: may register consignments, may not plan
+    page = client.get("/plans")
+    token = client.cookies.get("aidhub_csrf")
+    refused = client.post("/plans", data={"csrf_token": token, "key": "s1"})
+    assert page.status_code == 200 and refused.status_code == 403
+    assert "amal (reception) may not plan" in refused.text
+    assert client.get("/api/plans").json() == []
+    # a token limited to reading cannot write, even for an admin
+    reader = accounts.new_token(ctx, "amal", "reader", scopes=["read"], key="t")["token"]
+    body = {"hub": "DAM-HUB", "consignor": "WFP", "consignee": "WFP",
+            "lines": [{"item": "TARP", "quantity": 5}]}
+    scoped = client.post("/api/consignments", json=body, headers={
+        "Authorization": f"Bearer {reader}", "Idempotency-Key": "c1"})
+    assert scoped.status_code == 403
+    allowed = client.post("/api/consignments", json=body, headers={
+        **signed_in(ctx, "reception", username="rima"), "Idempotency-Key": "c2"})
+    assert allowed.status_code == 201, allowed.text
