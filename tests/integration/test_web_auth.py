@@ -99,3 +99,39 @@ def test_a_role_without_the_permission_is_refused_and_nothing_changes(ctx):
     allowed = client.post("/api/consignments", json=body, headers={
         **signed_in(ctx, "reception", username="rima"), "Idempotency-Key": "c2"})
     assert allowed.status_code == 201, allowed.text
+
+
+def test_partners_and_hub_staff_see_only_their_own(ctx):
+    from aidhub.services import consignments, reference
+    from aidhub.services.consignments import AdviceLine, PreAdvice
+    from tests.helpers import receive
+
+    client = _app(ctx)
+    reference.add_organisation(ctx, key="o-sarc", code="SARC", name="SARC", type="ngo")
+    reference.add_site(ctx, key="s-hms", code="HMS-HUB", name="Homs", kind="hub",
+                       operator="SARC")
+    receive(ctx, "RICE", 10, key="r1", owner="ECHO")  # at DAM-HUB (WFP)
+    mine = consignments.register_preadvice(ctx, PreAdvice(
+        hub="DAM-HUB", consignor="WFP", consignee="WFP", donor="ECHO",
+        lines=[AdviceLine(5, item="TARP")]), key="c1")["number"]
+    theirs = consignments.register_preadvice(ctx, PreAdvice(
+        hub="HMS-HUB", consignor="SARC", consignee="SARC",
+        lines=[AdviceLine(5, item="TARP")]), key="c2")["number"]
+    donor = signed_in(ctx, "donor", username="echo-auditor", organisation="ECHO")
+    sarc = signed_in(ctx, "partner", username="sarc-officer", organisation="SARC")
+    staff = signed_in(ctx, "warehouse", username="dam-clerk", organisation="WFP")
+
+    def numbers(headers):
+        return {c["number"] for c in client.get("/api/consignments", headers=headers).json()}
+
+    assert numbers(donor) == {mine} and numbers(sarc) == {theirs}
+    assert numbers(staff) == {mine}  # WFP operates DAM-HUB, not HMS-HUB
+    hidden = client.get(f"/api/consignments/{theirs}", headers=donor)
+    unknown = client.get("/api/consignments/DAM-HUB-IN-2026-99999", headers=donor)
+    assert hidden.status_code == unknown.status_code == 404  # existence does not leak
+    assert client.get(f"/api/consignments/{mine}", headers=donor).status_code == 200
+    assert {r["owner"] for r in client.get("/api/stock", headers=donor).json()} == {"ECHO"}
+    assert client.get("/api/stock", headers=sarc).json() == []
+    assert client.get("/api/movements", headers=sarc).status_code == 404
+    assert client.get("/api/movements", params={"site": "DAM-HUB"},
+                      headers=staff).status_code == 200

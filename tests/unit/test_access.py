@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aidhub.domain.access import (
+    EVERYTHING,
     PERMISSIONS,
     Forbidden,
     Grant,
@@ -17,6 +18,7 @@ from aidhub.domain.access import (
     Role,
     check_grant,
     check_password,
+    scope_of,
 )
 from aidhub.domain.errors import InvalidInput
 
@@ -106,3 +108,14 @@ def test_the_lock_never_outlasts_the_last_failure_plus_the_duration(minutes, now
     if until is not None:
         assert now < until <= max(t for t in failures if t <= now) + rule.duration
         assert sum(1 for t in failures if now - rule.window <= t <= now) >= rule.attempts
+
+
+def test_a_scope_shows_hub_staff_their_hubs_and_partners_their_organisation():
+    operators = {DAM: WFP, ALP: SARC}
+    staff = scope_of(who(Grant(Role.WAREHOUSE, WFP)), operators)
+    assert staff.allows(DAM, set()) and not staff.allows(ALP, {None})
+    one_hub = scope_of(who(Grant(Role.RECEPTION, SARC, DAM)), operators)
+    assert one_hub.allows(DAM, set()) and not one_hub.allows(ALP, set())
+    partner = scope_of(who(Grant(Role.PARTNER, SARC)), operators)
+    assert partner.allows(DAM, {SARC, None}) and not partner.allows(ALP, {WFP})
+    assert scope_of(who(Grant(Role.COORDINATOR, SARC)), operators) is EVERYTHING

@@ -17,7 +17,7 @@ from aidhub.services import consignments, documents, receiving
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.services.receiving import CountLine
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Seen, Who, needs
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -105,13 +105,16 @@ def router(ctx: Context) -> APIRouter:
         return consignments.register_preadvice(who, PreAdvice(**data, lines=lines), key=key)
 
     @api.get("/consignments")
-    def list_(hub: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
-        return [{"hub": h, **jsonable(c)}
-                for c, h in consignments.list_consignments(ctx, hub=hub, state=state)]
+    def list_(scope: Seen, hub: str | None = None, state: str | None = None
+              ) -> list[dict[str, Any]]:
+        """The consignments the caller may see (at its hubs, or of its organisation)."""
+        return [{"hub": h, **jsonable(c)} for c, h in consignments.list_consignments(
+            ctx, hub=hub, state=state, scope=scope)]
 
     @api.get("/consignments/{number}")
-    def show(number: str) -> dict[str, Any]:
-        return consignments.view(ctx, number).as_dict()
+    def show(number: str, scope: Seen) -> dict[str, Any]:
+        """One consignment; another organisation's answers 404, as if it did not exist."""
+        return consignments.view(ctx, number, scope).as_dict()
 
     @api.post("/consignments/{number}/state", dependencies=[needs(P.CONSIGNMENTS)])
     def state(who: Who, number: str, body: StateIn, key: Key) -> dict[str, Any]:
@@ -140,8 +143,8 @@ def router(ctx: Context) -> APIRouter:
         return jsonable(receiving.find_unit(ctx, scan))
 
     @api.get("/pipeline")
-    def pipeline(hub: str | None = None) -> list[dict[str, Any]]:
-        return jsonable(consignments.pipeline(ctx, hub=hub))
+    def pipeline(scope: Seen, hub: str | None = None) -> list[dict[str, Any]]:
+        return jsonable(consignments.pipeline(ctx, hub=hub, scope=scope))
 
     return api
 

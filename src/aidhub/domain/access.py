@@ -131,6 +131,47 @@ class Principal:
         return {g.organisation_id for g in self.grants}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a principal may see. ``None`` means no limit on that side; otherwise a thing
+    is visible when it is at one of ``hub_ids`` or concerns one of ``organisation_ids``
+    (as owner, donor, consignor, consignee or requester)."""
+
+    hub_ids: frozenset[uuid.UUID] | None = None
+    organisation_ids: frozenset[uuid.UUID] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.hub_ids is None and self.organisation_ids is None
+
+    def allows(self, hub_id: uuid.UUID | None, organisations: set[uuid.UUID | None]
+               ) -> bool:
+        if self.everything:
+            return True
+        return (hub_id is not None and hub_id in (self.hub_ids or ())) or bool(
+            organisations & set(self.organisation_ids or ()))
+
+
+EVERYTHING = Scope()
+
+
+def scope_of(principal: Principal, operators: dict[uuid.UUID, uuid.UUID | None]) -> Scope:
+    """The scope of ``principal`` given each hub's operating organisation: admins and
+    coordinators see everything; hub roles see their hubs (the one granted, or every hub
+    their organisation operates); partners and donors see their organisation's things."""
+    if principal.sees_everything:
+        return EVERYTHING
+    hubs: set[uuid.UUID] = set()
+    orgs: set[uuid.UUID] = set()
+    for g in principal.grants:
+        if g.role in HUB_ROLES:
+            hubs |= ({g.hub_id} if g.hub_id else
+                     {h for h, op in operators.items() if op == g.organisation_id})
+        else:
+            orgs.add(g.organisation_id)
+    return Scope(frozenset(hubs), frozenset(orgs))
+
+
 def _reaches(grant: Grant, hub_id: uuid.UUID | None, hub_operator: uuid.UUID | None) -> bool:
     if hub_id is None or grant.role in (Role.ADMIN, Role.COORDINATOR):
         return True

@@ -23,8 +23,10 @@ from aidhub.domain.access import (
     Permission,
     Principal,
     Role,
+    Scope,
     check_grant,
     check_password,
+    scope_of,
 )
 from aidhub.domain.errors import AidhubError, AlreadyExists, InvalidInput, NotFound
 from aidhub.domain.ids import new_id
@@ -407,3 +409,10 @@ def tokens(ctx: Context, username: str | None = None) -> list[dict[str, Any]]:
                  "prefix": t.prefix, "scopes": t.scopes.split(), "created_at": t.created_at,
                  "expires_at": t.expires_at, "revoked_at": t.revoked_at,
                  "last_used": t.last_used} for t in uow.accounts.tokens(user_id)]
+
+
+def scope(ctx: Context, principal: Principal) -> Scope:
+    """What ``principal`` may see (its hubs resolved from who operates each)."""
+    with ctx.uow() as uow:
+        operators = {s.id: s.operator_id for s in uow.reference.sites()}
+    return scope_of(principal, operators)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.catalog import Item
 from aidhub.domain.channels import TransportDocument
 from aidhub.domain.consignments import (
@@ -393,9 +394,23 @@ class ConsignmentView:
             {**jsonable(ln), "item": item.code if item else None} for ln, item in self.lines]})
 
 
-def view(ctx: Context, number: str) -> ConsignmentView:
+def visible(uow: UnitOfWork, c: Consignment, scope: Scope) -> bool:
+    """Whether ``scope`` sees ``c``: at one of its hubs, or one of its organisations is the
+    consignor, consignee or a donor of it."""
+    if scope.everything:
+        return True
+    orgs = {c.consignor_id, c.consignee_id, c.donor_id}
+    orgs |= {ln.donor_id for ln in uow.inbound.lines(c.id)}
+    return scope.allows(c.hub_id, orgs)
+
+
+def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> ConsignmentView:
+    """One consignment with its lines, timeline and GRNs; one the caller may not see is
+    answered as if it did not exist."""
     with ctx.uow() as uow:
         c = consignment(uow, number)
+        if not visible(uow, c, scope):
+            raise NotFound(f"no consignment {number}; see `aidhub consignments list`")
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
         entry = uow.reference.site_by_id(c.point_of_entry_id) if c.point_of_entry_id else None
@@ -409,13 +424,14 @@ def view(ctx: Context, number: str) -> ConsignmentView:
         )
 
 
-def list_consignments(ctx: Context, *, hub: str | None = None,
-                      state: str | None = None) -> list[tuple[Consignment, str]]:
+def list_consignments(ctx: Context, *, hub: str | None = None, state: str | None = None,
+                      scope: Scope = EVERYTHING) -> list[tuple[Consignment, str]]:
     with ctx.uow() as uow:
         hub_id = reference.site(uow, hub).id if hub else None
         states = [reference.choice(State, state, "state")] if state else None
         found = uow.inbound.consignments(hub_id=hub_id, states=states)
-        return [(c, uow.reference.site_by_id(c.hub_id).code) for c in found]
+        return [(c, uow.reference.site_by_id(c.hub_id).code) for c in found
+                if visible(uow, c, scope)]
 
 
 STAGES = {
@@ -442,7 +458,8 @@ class PipelineRow:
     weight_kg: Decimal
 
 
-def pipeline(ctx: Context, *, hub: str | None = None) -> list[PipelineRow]:
+def pipeline(ctx: Context, *, hub: str | None = None,
+             scope: Scope = EVERYTHING) -> list[PipelineRow]:
     """The inbound pipeline: per hub, channel, donor and stage, how many consignments and
     how much was announced, received and is still expected."""
     with ctx.uow() as uow:
@@ -452,6 +469,8 @@ def pipeline(ctx: Context, *, hub: str | None = None) -> list[PipelineRow]:
         totals: dict[tuple[str, str, str, str], list] = defaultdict(
             lambda: [set(), 0, 0, 0, Decimal(0)])
         for c in uow.inbound.consignments(hub_id=hub_id, states=list(STAGE_OF)):
+            if not visible(uow, c, scope):
+                continue
             hub_code = uow.reference.site_by_id(c.hub_id).code
             for line in uow.inbound.lines(c.id):
                 donor = orgs.get(line.donor_id or c.donor_id, "") if (

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.catalog import Item
 from aidhub.domain.ledger import Movement
 from aidhub.services import reference
@@ -12,8 +13,9 @@ from aidhub.store.repositories.ledger import CardLine, StockRow
 
 def on_hand(ctx: Context, *, site: str | None = None, location: str | None = None,
             item: str | None = None, owner: str | None = None,
-            include_virtual: bool = False) -> list[StockRow]:
-    """Stock on hand by site, location, item, lot and owner, with expiry."""
+            include_virtual: bool = False, scope: Scope = EVERYTHING) -> list[StockRow]:
+    """Stock on hand by site, location, item, lot and owner, with expiry; within
+    ``scope``, only the stock at the caller's hubs or owned by its organisations."""
     with ctx.uow() as uow:
         site_id = location_id = item_id = owner_id = None
         if site:
@@ -25,8 +27,13 @@ def on_hand(ctx: Context, *, site: str | None = None, location: str | None = Non
             item_id = reference.item(uow, item).id
         if owner:
             owner_id = reference.organisation(uow, owner).id
-        return uow.ledger.stock(site_id=site_id, location_id=location_id, item_id=item_id,
+        rows = uow.ledger.stock(site_id=site_id, location_id=location_id, item_id=item_id,
                                 owner_id=owner_id, include_virtual=include_virtual)
+        if scope.everything:
+            return rows
+        hubs = {uow.reference.site_by_id(h).code for h in scope.hub_ids or ()}
+        orgs = {uow.reference.organisation_by_id(o).code for o in scope.organisation_ids or ()}
+        return [r for r in rows if r.site in hubs or r.owner in orgs]
 
 
 @dataclass(frozen=True)

@@ -58,12 +58,17 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(outbound_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)])
-    def home(request: Request, site: str | None = Query(None)):
+    def home(request: Request, scope: auth.Seen, site: str | None = Query(None)):
         sites = [s for s in reference.list_sites(ctx)
                  if s.kind.value in ("hub", "warehouse")]
+        if scope.hub_ids is not None:  # hub staff: their hubs first; others see owned stock
+            sites = sorted(sites, key=lambda s: s.id not in scope.hub_ids)
         chosen = site or (sites[0].code if sites else None)
-        rows = stock.on_hand(ctx, site=chosen) if chosen else []
-        moves = stock.recent_movements(ctx, limit=15, site=chosen) if chosen else []
+        rows = stock.on_hand(ctx, site=chosen, scope=scope) if chosen else []
+        at_own_hub = scope.everything or any(
+            s.code == chosen and s.id in (scope.hub_ids or ()) for s in sites)
+        moves = (stock.recent_movements(ctx, limit=15, site=chosen)
+                 if chosen and at_own_hub else [])
         today = dt.date.today()
         return templates.TemplateResponse(request, "home.html", {
             "sites": sites, "site": chosen, "rows": rows, "movements": moves,
@@ -82,13 +87,22 @@ def create_app(ctx: Context) -> FastAPI:
         return jsonable(reference.list_sites(ctx))
 
     @app.get("/api/stock", dependencies=[auth.needs(P.READ)])
-    def api_stock(site: str | None = None, location: str | None = None,
+    def api_stock(scope: auth.Seen, site: str | None = None, location: str | None = None,
                   item: str | None = None, owner: str | None = None):
+        """Stock on hand: at the caller's hubs, or owned by its organisation."""
         return jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
-                                      owner=owner))
+                                      owner=owner, scope=scope))
 
     @app.get("/api/movements", dependencies=[auth.needs(P.READ)])
-    def api_movements(site: str | None = None, limit: int = Query(20, ge=1, le=500)):
+    def api_movements(scope: auth.Seen, site: str | None = None,
+                      limit: int = Query(20, ge=1, le=500)):
+        """Recent movements: everywhere for admins and coordinators, else at one of the
+        caller's hubs (``site`` required)."""
+        if not scope.everything:
+            own = {s.code for s in reference.list_sites(ctx) if s.id in (scope.hub_ids or ())}
+            if (site or "").strip().upper() not in own:
+                raise NotFound(f"no site {site or '(none given)'} among your hubs; give one "
+                               "of " + (", ".join(sorted(own)) or "none"))
         return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
 
     return app

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from aidhub.domain.access import Forbidden, Permission, Principal
+from aidhub.domain.access import Forbidden, Permission, Principal, Scope
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
 from aidhub.services.context import Context
@@ -71,6 +71,14 @@ def acting(request: Request) -> Context:
 
 
 Who = Annotated[Context, Depends(acting)]
+
+
+def seen(request: Request) -> Scope:
+    """What the signed-in user may see (hubs and organisations)."""
+    return accounts.scope(request.app.state.ctx, request.state.principal)
+
+
+Seen = Annotated[Scope, Depends(seen)]
 
 
 def needs(permission: Permission):

@@ -14,7 +14,7 @@ from aidhub.services import channels, consignments, reference
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.web import csrf
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Seen, Who, needs
 
 LINE_ROWS = 8
 
@@ -23,10 +23,10 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(dependencies=[needs(P.READ)])
 
     @pages.get("/consignments", response_class=HTMLResponse)
-    def index(request: Request, hub: str | None = None):
+    def index(request: Request, scope: Seen, hub: str | None = None):
         return templates.TemplateResponse(request, "consignments.html", {
-            "consignments": consignments.list_consignments(ctx, hub=hub),
-            "pipeline": consignments.pipeline(ctx, hub=hub), "hub": hub,
+            "consignments": consignments.list_consignments(ctx, hub=hub, scope=scope),
+            "pipeline": consignments.pipeline(ctx, hub=hub, scope=scope), "hub": hub,
         })
 
     def form(request: Request, values: dict[str, Any], error: str | None = None,
@@ -89,8 +89,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                           {"items": items, "state": state})
 
     @pages.get("/consignments/{number}", response_class=HTMLResponse)
-    def show(request: Request, number: str):
+    def show(request: Request, number: str, scope: Seen):
         return templates.TemplateResponse(request, "consignment.html",
-                                          {"v": consignments.view(ctx, number)})
+                                          {"v": consignments.view(ctx, number, scope)})
 
     return pages
