@@ -135,3 +135,44 @@ def test_partners_and_hub_staff_see_only_their_own(ctx):
     assert client.get("/api/movements", headers=sarc).status_code == 404
     assert client.get("/api/movements", params={"site": "DAM-HUB"},
                       headers=staff).status_code == 200
+
+
+def test_hub_pages_are_for_staff_and_screening_for_screeners(ctx):
+    from aidhub.services import requests
+    from aidhub.services.requests import LineInput
+
+    client = _app(ctx)
+    for code in ("SARC", "IRC"):
+        reference_org(ctx, code)
+    reference_point(ctx)
+    ours = requests.create(ctx, key="rq1", organisation_code="SARC", point="DP-A",
+                           lines=[LineInput(item="RICE", quantity=5, priority=1)])["request"]
+    other = requests.create(ctx, key="rq2", organisation_code="IRC", point="DP-A",
+                            lines=[LineInput(item="RICE", quantity=5, priority=1)])["request"]
+    sarc = signed_in(ctx, "partner", username="sarc-officer", organisation="SARC")
+    staff = signed_in(ctx, "warehouse", username="dam-clerk", organisation="WFP")
+    screener = signed_in(ctx, "screening", username="screener", organisation="WFP")
+    assert [r["number"] for r in client.get("/api/requests", headers=sarc).json()] == [ours]
+    assert client.get(f"/api/requests/{other}", headers=sarc).status_code == 404
+    assert {r["number"] for r in client.get("/api/requests", headers=staff).json()} == {
+        ours, other}
+    for url in ("/api/plans", "/api/board", "/api/release-orders", "/api/routes"):
+        refused = client.get(url, headers=sarc)
+        assert refused.status_code == 403 and "hub staff" in refused.json()["error"], url
+        assert client.get(url, headers=staff).status_code == 200, url
+    assert client.get("/board", headers=sarc).status_code == 403
+    assert client.get("/api/hits", headers=staff).status_code == 403
+    assert client.get("/api/hits", headers=screener).status_code == 200
+
+
+def reference_org(ctx, code):
+    from aidhub.services import reference
+
+    reference.add_organisation(ctx, key=f"o-{code}", code=code, name=code, type="ngo")
+
+
+def reference_point(ctx):
+    from aidhub.services import reference
+
+    reference.add_site(ctx, key="dp-a", code="DP-A", name="Point A",
+                       kind="distribution_point", pcode="SY0200", population=100)

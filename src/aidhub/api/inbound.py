@@ -17,7 +17,7 @@ from aidhub.services import consignments, documents, receiving
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.services.receiving import CountLine
-from aidhub.web.auth import Seen, Who, needs
+from aidhub.web.auth import Seen, Who, needs, staff
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -131,14 +131,14 @@ def router(ctx: Context) -> APIRouter:
                                  delivered_by=body.delivered_by, notes=body.notes)
 
     @api.get("/grns/{number}.pdf", response_class=Response)
-    def grn_pdf(number: str) -> Response:
-        return Response(documents.grn_pdf(ctx, number), media_type="application/pdf")
+    def grn_pdf(number: str, scope: Seen) -> Response:
+        return Response(documents.grn_pdf(ctx, number, scope), media_type="application/pdf")
 
-    @api.get("/grns/{number}/labels.pdf", response_class=Response)
+    @api.get("/grns/{number}/labels.pdf", response_class=Response, dependencies=[staff])
     def labels(number: str) -> Response:
         return Response(documents.labels_pdf(ctx, number), media_type="application/pdf")
 
-    @api.get("/units/{scan}")
+    @api.get("/units/{scan}", dependencies=[staff])
     def unit(scan: str) -> dict[str, Any]:
         return jsonable(receiving.find_unit(ctx, scan))
 

@@ -24,7 +24,7 @@ from aidhub.interop.jsonable import jsonable
 from aidhub.services import delivery, picking, waybills
 from aidhub.services.context import Context
 from aidhub.services.waybills import LoadLine
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Seen, Who, needs, staff
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -174,7 +174,7 @@ def router(ctx: Context) -> APIRouter:
                                 ship_date=body.ship_date,
                                 min_shelf_life_days=body.min_shelf_life_days)
 
-    @api.get("/pick-lists/{number}")
+    @api.get("/pick-lists/{number}", dependencies=[staff])
     def show_pick_list(number: str) -> dict[str, Any]:
         return jsonable(picking.view(ctx, number))
 
@@ -186,7 +186,8 @@ def router(ctx: Context) -> APIRouter:
                                location=body.location, batch=body.batch,
                                reason=body.reason)
 
-    @api.get("/pick-lists/{number}/pdf", response_class=Response, responses=PDF)
+    @api.get("/pick-lists/{number}/pdf", response_class=Response, responses=PDF,
+             dependencies=[staff])
     def pick_list_pdf(number: str) -> Response:
         """The pick list as a PDF, in walking order."""
         from aidhub.services import outbound_documents
@@ -213,15 +214,15 @@ def router(ctx: Context) -> APIRouter:
                               convoy=body.convoy)
 
     @api.get("/waybills/{number}")
-    def show_waybill(number: str) -> dict[str, Any]:
-        return waybill_json(waybills.view(ctx, number))
+    def show_waybill(number: str, scope: Seen) -> dict[str, Any]:
+        return waybill_json(waybills.view(ctx, number, scope))
 
     @api.get("/waybills/{number}/pdf", response_class=Response, responses=PDF)
-    def waybill_pdf(number: str) -> Response:
+    def waybill_pdf(number: str, scope: Seen) -> Response:
         """The waybill as a PDF (English and Arabic)."""
         from aidhub.services import outbound_documents
 
-        return _pdf(outbound_documents.waybill_pdf(ctx, number), number)
+        return _pdf(outbound_documents.waybill_pdf(ctx, number, scope), number)
 
     @api.post("/waybills/{number}/dispatch", dependencies=[needs(P.DISPATCH)])
     def dispatch(who: Who, number: str, key: Key) -> dict[str, Any]:
@@ -256,13 +257,13 @@ def router(ctx: Context) -> APIRouter:
                                       route=body.route, checkpoints=body.checkpoints,
                                       notification=body.notification)
 
-    @api.get("/board")
+    @api.get("/board", dependencies=[staff])
     def board(hub: str | None = None) -> list[dict[str, Any]]:
         """Every vehicle issued or on the road, longest without news first."""
         return jsonable(waybills.board(ctx, hub=hub or None))
 
     # loss reports ------------------------------------------------------------------------
-    @api.get("/loss-reports")
+    @api.get("/loss-reports", dependencies=[staff])
     def list_loss_reports(state: Literal["open", "reviewed"] | None = None
                           ) -> list[dict[str, Any]]:
         return jsonable(delivery.loss_reports(ctx, state))
@@ -273,7 +274,8 @@ def router(ctx: Context) -> APIRouter:
         return delivery.review(who, number, key=key,
                                decision=body.decision)
 
-    @api.get("/loss-reports/{number}/pdf", response_class=Response, responses=PDF)
+    @api.get("/loss-reports/{number}/pdf", response_class=Response, responses=PDF,
+             dependencies=[staff])
     def loss_report_pdf(number: str) -> Response:
         from aidhub.services import outbound_documents
 

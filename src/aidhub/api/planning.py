@@ -19,7 +19,7 @@ from aidhub.interop.jsonable import jsonable
 from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.services.requests import LineInput
-from aidhub.web.auth import Who, needs, principal
+from aidhub.web.auth import Seen, Who, needs, principal, staff
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -106,15 +106,15 @@ def router(ctx: Context) -> APIRouter:
 
     # requests ----------------------------------------------------------------------------
     @api.get("/requests")
-    def list_requests(state: str | None = None,
+    def list_requests(scope: Seen, state: str | None = None,
                       organisation: str | None = None) -> list[dict[str, Any]]:
-        """Requests, oldest first."""
+        """Requests, oldest first (a partner's own only)."""
         return [_request(v) for v in requests.list_requests(
-            ctx, state=state, organisation_code=organisation)]
+            ctx, state=state, organisation_code=organisation, scope=scope)]
 
     @api.get("/requests/{number}")
-    def show_request(number: str) -> dict[str, Any]:
-        return _request(requests.view(ctx, number))
+    def show_request(number: str, scope: Seen) -> dict[str, Any]:
+        return _request(requests.view(ctx, number, scope))
 
     @api.post("/requests", status_code=201, dependencies=[needs(P.REQUEST)])
     def create_request(who: Who, body: RequestIn, key: Key) -> dict[str, Any]:
@@ -136,7 +136,7 @@ def router(ctx: Context) -> APIRouter:
                                      reason=body.reason)
 
     # routes ------------------------------------------------------------------------------
-    @api.get("/routes")
+    @api.get("/routes", dependencies=[staff])
     def list_routes(hub: str | None = None, point: str | None = None
                     ) -> list[dict[str, Any]]:
         return jsonable(requests.list_routes(ctx, hub=hub, point=point))
@@ -150,7 +150,7 @@ def router(ctx: Context) -> APIRouter:
                                   note=body.note)
 
     # the problem and plans ---------------------------------------------------------------
-    @api.get("/planning/problem")
+    @api.get("/planning/problem", dependencies=[staff])
     def problem(plan_date: dt.date | None = None,
                 min_shelf_life_days: int | None = Query(None, ge=0)) -> dict[str, Any]:
         """The allocation problem the database holds now (``problem``, in the problem file
@@ -159,7 +159,7 @@ def router(ctx: Context) -> APIRouter:
                                         min_shelf_life_days=min_shelf_life_days)
         return {"problem": built, "notes": notes}
 
-    @api.get("/plans")
+    @api.get("/plans", dependencies=[staff])
     def list_plans(limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
         """Plans, newest first."""
         return [jsonable({f: getattr(row, f, None) for f in PLAN_FIELDS})
@@ -173,7 +173,7 @@ def router(ctx: Context) -> APIRouter:
                               min_shelf_life_days=body.min_shelf_life_days,
                               time_limit=body.time_limit)
 
-    @api.get("/plans/{number}")
+    @api.get("/plans/{number}", dependencies=[staff])
     def show_plan(number: str, problem: bool = Query(
             True, description="Include the problem the plan was solved from.")
                   ) -> dict[str, Any]:
@@ -192,13 +192,13 @@ def router(ctx: Context) -> APIRouter:
         return planning.discard(who, number, key=key, reason=body.reason)
 
     # release orders ----------------------------------------------------------------------
-    @api.get("/release-orders")
+    @api.get("/release-orders", dependencies=[staff])
     def list_orders(hub: str | None = None, state: ReleaseState | None = None,
                     plan: str | None = None) -> list[dict[str, Any]]:
         return [_order(v) for v in release_orders.list_orders(
             ctx, hub=hub, state=state.value if state else None, plan=plan)]
 
-    @api.get("/release-orders/{number}")
+    @api.get("/release-orders/{number}", dependencies=[staff])
     def show_order(number: str) -> dict[str, Any]:
         return _order(release_orders.view(ctx, number))
 

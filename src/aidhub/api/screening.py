@@ -32,11 +32,11 @@ class NameIn(BaseModel):
 def router(ctx: Context) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["screening"], dependencies=[needs(P.READ)])
 
-    @api.get("/hits")
+    @api.get("/hits", dependencies=[needs(P.SCREEN)])
     def hits(state: str | None = None) -> list[dict[str, Any]]:
         return jsonable(screening.list_hits(ctx, state=state))
 
-    @api.get("/hits/{hit_id}")
+    @api.get("/hits/{hit_id}", dependencies=[needs(P.SCREEN)])
     def hit(hit_id: str) -> dict[str, Any]:
         return jsonable(screening.evidence(ctx, hit_id))
 

@@ -155,6 +155,13 @@ class Scope:
 EVERYTHING = Scope()
 
 
+def sees_organisation_things(scope: Scope, organisations: set[uuid.UUID | None]) -> bool:
+    """Requests and waybills: hub staff (any hub in scope), coordinators and admins see
+    them all; partners and donors those of their own organisation."""
+    return scope.everything or bool(scope.hub_ids) or bool(
+        organisations & set(scope.organisation_ids or ()))
+
+
 def scope_of(principal: Principal, operators: dict[uuid.UUID, uuid.UUID | None]) -> Scope:
     """The scope of ``principal`` given each hub's operating organisation: admins and
     coordinators see everything; hub roles see their hubs (the one granted, or every hub

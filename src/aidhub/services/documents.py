@@ -2,7 +2,9 @@
 
 from aidhub.documents.grn import GrnDocument, GrnLineDoc, render_grn
 from aidhub.documents.labels import LabelData, render_labels
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.errors import NotFound
+from aidhub.services import consignments
 from aidhub.services.context import Context
 from aidhub.store.uow import UnitOfWork
 
@@ -14,11 +16,14 @@ def _grn(uow: UnitOfWork, number: str):
     return g
 
 
-def grn_document(ctx: Context, number: str) -> GrnDocument:
-    """What the GRN prints, read from the records."""
+def grn_document(ctx: Context, number: str, scope: Scope = EVERYTHING) -> GrnDocument:
+    """What the GRN prints, read from the records (if the caller may see its
+    consignment; otherwise as if it did not exist)."""
     with ctx.uow() as uow:
         g = _grn(uow, number)
         c = uow.inbound.consignment_by_id(g.consignment_id)
+        if not consignments.visible(uow, c, scope):
+            raise NotFound(f"no GRN {number}")
         hub = uow.reference.site_by_id(c.hub_id)
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
@@ -50,8 +55,8 @@ def grn_document(ctx: Context, number: str) -> GrnDocument:
             lines=tuple(doc_lines))
 
 
-def grn_pdf(ctx: Context, number: str) -> bytes:
-    return render_grn(grn_document(ctx, number))
+def grn_pdf(ctx: Context, number: str, scope: Scope = EVERYTHING) -> bytes:
+    return render_grn(grn_document(ctx, number, scope))
 
 
 def labels_pdf(ctx: Context, number: str) -> bytes:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from aidhub.documents.loss_report import LossLineDoc, LossReportDocument, render_loss_report
 from aidhub.documents.pick_list import PickLineDoc, PickListDocument, render_pick_list
 from aidhub.documents.waybill import WaybillDocument, WaybillLineDoc, render_waybill
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.errors import NotFound
 from aidhub.services import picking, waybills
 from aidhub.services.context import Context
@@ -20,8 +21,9 @@ def _url(ctx: Context, path: str) -> str:
     return base.rstrip("/") + path
 
 
-def waybill_document(ctx: Context, number: str) -> WaybillDocument:
-    v = waybills.view(ctx, number)
+def waybill_document(ctx: Context, number: str, scope: Scope = EVERYTHING
+                     ) -> WaybillDocument:
+    v = waybills.view(ctx, number, scope)
     with ctx.uow() as uow:
         wb = uow.outbound.waybill(v.number)
         convoy = uow.outbound.convoy_by_id(wb.convoy_id) if wb.convoy_id else None
@@ -47,8 +49,8 @@ def waybill_document(ctx: Context, number: str) -> WaybillDocument:
             volume_m3=x.volume_m3, release_order=x.release_order) for x in v.lines))
 
 
-def waybill_pdf(ctx: Context, number: str) -> bytes:
-    return render_waybill(waybill_document(ctx, number))
+def waybill_pdf(ctx: Context, number: str, scope: Scope = EVERYTHING) -> bytes:
+    return render_waybill(waybill_document(ctx, number, scope))
 
 
 def pick_list_pdf(ctx: Context, number: str) -> bytes:

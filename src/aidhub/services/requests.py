@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from aidhub.domain import needs
+from aidhub.domain.access import EVERYTHING, Scope, sees_organisation_things
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ids import new_id
 from aidhub.domain.requests import (
@@ -435,14 +436,18 @@ def _view(uow: UnitOfWork, r: Request, lines: list[RequestLine]) -> RequestView:
                        r.created_by, r.submitted_at, views)
 
 
-def view(ctx: Context, number: str) -> RequestView:
+def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> RequestView:
+    """One request; another organisation's answers as if it did not exist (partners)."""
     with ctx.uow() as uow:
         r = _request(uow, number)
+        if not sees_organisation_things(scope, {r.organisation_id}):
+            raise NotFound(f"no request {number}")
         return _view(uow, r, uow.planning.request_lines([r.id]))
 
 
 def list_requests(ctx: Context, *, state: str | None = None,
-                  organisation_code: str | None = None) -> list[RequestView]:
+                  organisation_code: str | None = None,
+                  scope: Scope = EVERYTHING) -> list[RequestView]:
     with ctx.uow() as uow:
         org_id = organisation(uow, organisation_code).id if organisation_code else None
         states = None
@@ -453,7 +458,8 @@ def list_requests(ctx: Context, *, state: str | None = None,
                 raise InvalidInput(f"'{state}' is not a request state; use one of "
                                    f"{', '.join(s.value for s in RequestState)}",
                                    field="state") from None
-        found = uow.planning.requests(states=states, organisation_id=org_id)
+        found = [r for r in uow.planning.requests(states=states, organisation_id=org_id)
+                 if sees_organisation_things(scope, {r.organisation_id})]
         lines: dict = {}
         for ln in uow.planning.request_lines([r.id for r in found]):
             lines.setdefault(ln.request_id, []).append(ln)

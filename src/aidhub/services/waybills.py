@@ -17,6 +17,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from aidhub.domain.access import EVERYTHING, Scope, sees_organisation_things
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
@@ -366,9 +367,14 @@ class WaybillView:
         return sum((ln.weight_kg for ln in self.lines), Decimal(0))
 
 
-def view(ctx: Context, number: str) -> WaybillView:
+def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> WaybillView:
+    """One waybill; partners see those to their organisation's points, and another's
+    answers as if it did not exist."""
     with ctx.uow() as uow:
         wb = waybill(uow, number)
+        dest_operator = uow.reference.site_by_id(wb.destination_id).operator_id
+        if not sees_organisation_things(scope, {wb.consignee_id, dest_operator}):
+            raise NotFound(f"no waybill {number}: check the number on the paper")
         hub = uow.reference.site_by_id(wb.hub_id)
         dest = uow.reference.site_by_id(wb.destination_id)
         orders: dict[uuid.UUID, str] = {}

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from aidhub.domain.access import Forbidden, Permission, Principal, Scope
+from aidhub.domain.access import ORGANISATION_ROLES, Forbidden, Permission, Principal, Scope
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
 from aidhub.services.context import Context
@@ -90,8 +90,14 @@ def needs(permission: Permission):
     return Depends(check)
 
 
-def forbidden_status(exc: Exception) -> int | None:
-    return 403 if isinstance(exc, Forbidden) else None
+def _staff(request: Request) -> None:
+    who = request.state.principal
+    if who.roles() and who.roles() <= ORGANISATION_ROLES:
+        raise Forbidden(f"{who.username} sees their own organisation's consignments, "
+                        "requests, stock and documents; this page is for hub staff")
+
+
+staff = Depends(_staff)  # hub staff, coordinators and admins; not partners or donors
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:

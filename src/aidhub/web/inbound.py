@@ -14,7 +14,7 @@ from aidhub.services import channels, consignments, reference
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.web import csrf
-from aidhub.web.auth import Seen, Who, needs
+from aidhub.web.auth import Seen, Who, needs, staff
 
 LINE_ROWS = 8
 
@@ -43,7 +43,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         }, status_code=status)
         return csrf.remember(request, response, token)
 
-    @pages.get("/consignments/new", response_class=HTMLResponse)
+    @pages.get("/consignments/new", response_class=HTMLResponse, dependencies=[staff])
     def new(request: Request):
         return form(request, {"key": str(uuid.uuid4())})
 
@@ -79,7 +79,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             return form(request, data, str(exc), status=400)
         return RedirectResponse(f"/consignments/{result['number']}", status_code=303)
 
-    @pages.get("/hits", response_class=HTMLResponse)
+    @pages.get("/hits", response_class=HTMLResponse, dependencies=[needs(P.SCREEN)])
     def hits(request: Request, state: str | None = "open"):
         from aidhub.services import screening
 

@@ -21,7 +21,7 @@ from aidhub.domain.waybills import PodLine, SealState, TrackingEvent
 from aidhub.services import delivery, picking, reference, waybills
 from aidhub.services.context import Context
 from aidhub.web import csrf
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Who, needs, seen, staff
 
 STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the board
 
@@ -97,11 +97,11 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             "open_losses": len(delivery.loss_reports(ctx, "open")),
         }, status)
 
-    @pages.get("/board", response_class=HTMLResponse)
+    @pages.get("/board", response_class=HTMLResponse, dependencies=[staff])
     def board(request: Request, hub: str | None = None, order: str | None = None):
         return board_page(request, hub, {"order": order or ""})
 
-    @pages.get("/pick-lists/new", response_class=HTMLResponse)
+    @pages.get("/pick-lists/new", response_class=HTMLResponse, dependencies=[staff])
     def new_pick_list(request: Request, order: str | None = None):
         return board_page(request, None, {"order": order or ""})
 
@@ -131,7 +131,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             "values": values or {}, "error": error, "error_line": line,
         }, status)
 
-    @pages.get("/pick-lists/{number}", response_class=HTMLResponse)
+    @pages.get("/pick-lists/{number}", response_class=HTMLResponse, dependencies=[staff])
     def show_pick_list(request: Request, number: str):
         return pick_list_page(request, number)
 
@@ -156,7 +156,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     # waybills ----------------------------------------------------------------------------
     def waybill_page(request: Request, number: str, values: dict[str, Any] | None = None,
                      error: str | None = None, form: str | None = None, status: int = 200):
-        v = waybills.view(ctx, number)
+        v = waybills.view(ctx, number, seen(request))
         return render(request, "waybill.html", {
             "v": v, "values": values or {}, "error": error, "form": form,
             "events": [e.value for e in TrackingEvent],
@@ -243,7 +243,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             "states": delivery.LOSS_STATES, "values": values or {}, "error": error,
         }, status)
 
-    @pages.get("/loss-reports", response_class=HTMLResponse)
+    @pages.get("/loss-reports", response_class=HTMLResponse, dependencies=[staff])
     def list_losses(request: Request, state: str = "open"):
         return losses_page(request, state)
 

@@ -19,7 +19,7 @@ from aidhub.domain.requests import RequestState
 from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.web import csrf
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Seen, Who, needs, staff
 
 TIERS = (("1", "life-saving"), ("2", "important"), ("3", "other"))
 
@@ -92,9 +92,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
 
     # requests ----------------------------------------------------------------------------
     @pages.get("/requests", response_class=HTMLResponse)
-    def list_requests(request: Request, state: str | None = None):
+    def list_requests(request: Request, scope: Seen, state: str | None = None):
         return templates.TemplateResponse(request, "requests.html", {
-            "requests": requests.list_requests(ctx, state=state or None),
+            "requests": requests.list_requests(ctx, state=state or None, scope=scope),
             "state": state or "", "states": [s.value for s in RequestState],
         })
 
@@ -109,7 +109,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         }, status_code=status)
         return csrf.remember(request, response, token)
 
-    @pages.get("/plans", response_class=HTMLResponse)
+    @pages.get("/plans", response_class=HTMLResponse, dependencies=[staff])
     def list_plans(request: Request):
         return plans_page(request, {})
 
@@ -138,7 +138,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         }, status_code=status)
         return csrf.remember(request, response, token)
 
-    @pages.get("/plans/{number}", response_class=HTMLResponse)
+    @pages.get("/plans/{number}", response_class=HTMLResponse, dependencies=[staff])
     def show_plan(request: Request, number: str):
         return plan_page(request, number)
 
@@ -168,7 +168,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         return RedirectResponse(f"/plans/{number.strip().upper()}", status_code=303)
 
     # release orders ----------------------------------------------------------------------
-    @pages.get("/release-orders/{number}", response_class=HTMLResponse)
+    @pages.get("/release-orders/{number}", response_class=HTMLResponse, dependencies=[staff])
     def show_order(request: Request, number: str):
         return templates.TemplateResponse(request, "release_order.html",
                                           {"o": release_orders.view(ctx, number)})
