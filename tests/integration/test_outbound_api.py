@@ -41,13 +41,13 @@ def released(client, qty=100):
     """An accepted release order for ``qty`` bags of rice from DAM-HUB to DP-A."""
     body = {"organisation": "SARC", "point": "DP-A", "submit": True, "by": "partner",
             "lines": [{"item": "RICE", "quantity": qty, "priority": 1}]}
-    number = ok(post(client, "/api/requests", body, "rq"), 201)["request"]
-    ok(post(client, f"/api/requests/{number}/state", {"state": "approved",
+    number = ok(post(client, "/api/v1/requests", body, "rq"), 201)["request"]
+    ok(post(client, f"/api/v1/requests/{number}/state", {"state": "approved",
                                                       "by": "coordinator"}, "rq-ok"))
-    plan = ok(post(client, "/api/plans", {"by": "planner"}, "plan"), 201)["plan"]
-    (ro,) = ok(post(client, f"/api/plans/{plan}/approve", {"by": "manager"},
+    plan = ok(post(client, "/api/v1/plans", {"by": "planner"}, "plan"), 201)["plan"]
+    (ro,) = ok(post(client, f"/api/v1/plans/{plan}/approve", {"by": "manager"},
                     "plan-ok"))["release_orders"]
-    ok(post(client, f"/api/release-orders/{ro}/state", {"state": "accepted",
+    ok(post(client, f"/api/v1/release-orders/{ro}/state", {"state": "accepted",
                                                          "by": "hub manager"}, "ro-acc"))
     return number, ro
 
@@ -55,10 +55,10 @@ def released(client, qty=100):
 def picked(client, qty=100):
     """A release order whose pick list is wholly picked: (request, order, pick list)."""
     request, ro = released(client, qty)
-    pl = ok(post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "picker"}, "pl"),
+    pl = ok(post(client, f"/api/v1/release-orders/{ro}/pick-lists", {"by": "picker"}, "pl"),
             201)["pick_list"]
-    for line in ok(client.get(f"/api/pick-lists/{pl}"))["lines"]:
-        ok(post(client, f"/api/pick-lists/{pl}/lines/{line['line_no']}/pick",
+    for line in ok(client.get(f"/api/v1/pick-lists/{pl}"))["lines"]:
+        ok(post(client, f"/api/v1/pick-lists/{pl}/lines/{line['line_no']}/pick",
                 {"by": "picker"}, f"pick-{line['line_no']}"))
     return request, ro, pl
 
@@ -68,97 +68,97 @@ def issued(client, qty=100):
     _, ro, pl = picked(client, qty)
     body = {"release_order": ro, "point": "DP-A", **TRUCK, "driver": "Khaled Haddad",
             "transporter": "TRANSCO", "seals": ["S-0091"], "by": "dispatcher"}
-    return ro, pl, ok(post(client, "/api/waybills", body, "wb"), 201)["waybill"]
+    return ro, pl, ok(post(client, "/api/v1/waybills", body, "wb"), 201)["waybill"]
 
 
 def on_hand(client, site, location=None):
-    rows = client.get("/api/stock", params={"site": site, "location": location}).json()
+    rows = client.get("/api/v1/stock", params={"site": site, "location": location}).json()
     return sum(r["quantity"] for r in rows)
 
 
 def test_the_whole_chain_over_the_api(client):
     request, ro = released(client, 100)
-    made = post(client, f"/api/release-orders/{ro}/pick-lists",
+    made = post(client, f"/api/v1/release-orders/{ro}/pick-lists",
                 {"by": "picker", "ship_date": "2026-01-10"}, "pl")
     pl = ok(made, 201)["pick_list"]
     assert pl.startswith("PL-DAM-HUB-")
-    assert ok(post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "picker",
+    assert ok(post(client, f"/api/v1/release-orders/{ro}/pick-lists", {"by": "picker",
                                                                     "ship_date": "2026-01-10"},
                    "pl"), 201)["pick_list"] == pl  # retried: the same pick list
-    shown = ok(client.get(f"/api/pick-lists/{pl}"))
+    shown = ok(client.get(f"/api/v1/pick-lists/{pl}"))
     assert (shown["state"], shown["release_order"], shown["hub"]) == ("open", ro, "DAM-HUB")
     assert sorted((x["batch"], x["location"], x["quantity"]) for x in shown["lines"]) == [
         ("B1", "A-01", 40), ("B2", "A-02", 60)]
     for x in shown["lines"]:
-        done = ok(post(client, f"/api/pick-lists/{pl}/lines/{x['line_no']}/pick",
+        done = ok(post(client, f"/api/v1/pick-lists/{pl}/lines/{x['line_no']}/pick",
                        {"by": "picker"}, f"pick-{x['line_no']}"))
         assert done["picked"] == x["quantity"]
-    assert ok(client.get(f"/api/pick-lists/{pl}"))["state"] == "done"
+    assert ok(client.get(f"/api/v1/pick-lists/{pl}"))["state"] == "done"
     assert on_hand(client, "DAM-HUB", "STAGE") == 100
 
-    proposal = ok(post(client, f"/api/release-orders/{ro}/load-proposal",
+    proposal = ok(post(client, f"/api/v1/release-orders/{ro}/load-proposal",
                        {"vehicles": [TRUCK]}, "unused"))
     assert proposal["left_over"] == []
     (load,) = proposal["proposals"]
     assert (load["destination"], load["plate"], float(load["kg"])) == ("DP-A", "SY-12345",
                                                                        2510.0)
     lines = [{"pick_line": x["pick_line"], "quantity": x["quantity"]} for x in load["lines"]]
-    convoy = ok(post(client, "/api/convoys", {"hub": "DAM-HUB", "route": "M5",
+    convoy = ok(post(client, "/api/v1/convoys", {"hub": "DAM-HUB", "route": "M5",
                                               "checkpoints": "Saraqeb", "notification":
                                               "HN-22", "by": "dispatcher"}, "cv"),
                 201)["convoy"]
     body = {"release_order": ro, "point": "DP-A", **TRUCK, "driver": "Khaled Haddad",
             "transporter": "TRANSCO", "seals": ["S-0091", "S-0092"], "lines": lines,
             "convoy": convoy, "by": "dispatcher"}
-    wb = ok(post(client, "/api/waybills", body, "wb"), 201)["waybill"]
+    wb = ok(post(client, "/api/v1/waybills", body, "wb"), 201)["waybill"]
     assert wb.startswith("WB-DAM-HUB-")
-    waybill = ok(client.get(f"/api/waybills/{wb}"))
+    waybill = ok(client.get(f"/api/v1/waybills/{wb}"))
     assert (waybill["state"], waybill["destination"], waybill["convoy"], waybill["seals"],
             waybill["driver"], float(waybill["weight_kg"])) == (
         "issued", "DP-A", convoy, "S-0091, S-0092", "Khaled Haddad", 2510.0)
-    (row,) = ok(client.get("/api/board", params={"hub": "DAM-HUB"}))
+    (row,) = ok(client.get("/api/v1/board", params={"hub": "DAM-HUB"}))
     assert (row["waybill"], row["state"], row["last_event"]) == (wb, "issued", "issued")
 
-    ok(post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
+    ok(post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
     assert on_hand(client, "DAM-HUB", "STAGE") == 0
     at = dt.datetime.now(dt.UTC).isoformat()
-    ok(post(client, f"/api/waybills/{wb}/events", {"event": "at_checkpoint",
+    ok(post(client, f"/api/v1/waybills/{wb}/events", {"event": "at_checkpoint",
                                                    "place": "Saraqeb", "at": at,
                                                    "by": "dispatcher"}, "t1"), 201)
-    (row,) = ok(client.get("/api/board"))
+    (row,) = ok(client.get("/api/v1/board"))
     assert (row["state"], row["last_event"], row["place"]) == ("dispatched", "at_checkpoint",
                                                                "Saraqeb")
-    ok(post(client, f"/api/waybills/{wb}/events", {"event": "arrived", "by": "driver"},
+    ok(post(client, f"/api/v1/waybills/{wb}/events", {"event": "arrived", "by": "driver"},
             "t2"), 201)
-    assert ok(client.get(f"/api/waybills/{wb}"))["state"] == "arrived"
+    assert ok(client.get(f"/api/v1/waybills/{wb}"))["state"] == "arrived"
 
     photo = base64.b64encode(b"\x89PNG\r\n\x1a\n fake").decode()
-    no = {x["batch"]: x["line_no"] for x in ok(client.get(f"/api/waybills/{wb}"))["lines"]}
-    pod = ok(post(client, f"/api/waybills/{wb}/pod", {
+    no = {x["batch"]: x["line_no"] for x in ok(client.get(f"/api/v1/waybills/{wb}"))["lines"]}
+    pod = ok(post(client, f"/api/v1/waybills/{wb}/pod", {
         "lines": [{"line_no": no["B1"], "good": 40},
                   {"line_no": no["B2"], "good": 55, "damaged": 2}],
         "signer": "Amal", "seal_state": "intact", "photo": photo, "photo_type": "image/png",
         "by": "manager"}, "pod"), 201)
     assert pod["not_good"] == 5 and pod["loss_report"].startswith("LR-DAM-HUB-")
-    assert ok(client.get(f"/api/waybills/{wb}"))["state"] == "delivered"
-    assert ok(client.get(f"/api/requests/{request}"))["state"] == "partly_fulfilled"
-    assert ok(client.get("/api/board")) == []
+    assert ok(client.get(f"/api/v1/waybills/{wb}"))["state"] == "delivered"
+    assert ok(client.get(f"/api/v1/requests/{request}"))["state"] == "partly_fulfilled"
+    assert ok(client.get("/api/v1/board")) == []
 
-    (report,) = ok(client.get("/api/loss-reports", params={"state": "open"}))
+    (report,) = ok(client.get("/api/v1/loss-reports", params={"state": "open"}))
     assert (report["number"], report["waybill"], report["pod_recorded_by"]) == (
         pod["loss_report"], wb, "manager")
-    assert client.get("/api/loss-reports", params={"state": "lost"}).status_code == 422
-    self_review = post(client, f"/api/loss-reports/{pod['loss_report']}/review",
+    assert client.get("/api/v1/loss-reports", params={"state": "lost"}).status_code == 422
+    self_review = post(client, f"/api/v1/loss-reports/{pod['loss_report']}/review",
                        {"decision": "claim", "by": "manager"}, "rv0")
-    assert self_review.status_code == 400 and "four-eyes" in self_review.json()["error"]
-    not_a_manager = post(client, f"/api/loss-reports/{pod['loss_report']}/review",
+    assert self_review.status_code == 400 and "four-eyes" in self_review.json()["detail"]
+    not_a_manager = post(client, f"/api/v1/loss-reports/{pod['loss_report']}/review",
                          {"decision": "claim", "by": "receiver"}, "rv1")
-    assert not_a_manager.status_code == 403 and "may not" in not_a_manager.json()["error"]
-    ok(post(client, f"/api/loss-reports/{pod['loss_report']}/review",
+    assert not_a_manager.status_code == 403 and "may not" in not_a_manager.json()["detail"]
+    ok(post(client, f"/api/v1/loss-reports/{pod['loss_report']}/review",
             {"decision": "3 bags short at the checkpoint: claim against Transco",
              "by": "hub manager"}, "rv"))
-    assert ok(client.get("/api/loss-reports", params={"state": "open"})) == []
-    (reviewed,) = ok(client.get("/api/loss-reports", params={"state": "reviewed"}))
+    assert ok(client.get("/api/v1/loss-reports", params={"state": "open"})) == []
+    (reviewed,) = ok(client.get("/api/v1/loss-reports", params={"state": "reviewed"}))
     assert (reviewed["reviewed_by"], reviewed["decision"]) == (
         "hub-manager", "3 bags short at the checkpoint: claim against Transco")
 
@@ -166,128 +166,128 @@ def test_the_whole_chain_over_the_api(client):
 def test_bad_inputs_are_clear_4xx_naming_the_problem(hub, client):
     _, ro, pl = picked(client, 100)
     small = {**TRUCK, "plate": "SY-1", "capacity_kg": 1000, "capacity_m3": 10}
-    proposal = ok(post(client, f"/api/release-orders/{ro}/load-proposal",
+    proposal = ok(post(client, f"/api/v1/release-orders/{ro}/load-proposal",
                        {"vehicles": [small]}, "unused"))
     assert sum(x["quantity"] for x in proposal["left_over"]) > 0  # nothing silently dropped
     base = {"release_order": ro, "point": "DP-A", "driver": "Khaled", "transporter":
             "TRANSCO", "by": "dispatcher"}
-    over = post(client, "/api/waybills", {**base, **small}, "wb0")
+    over = post(client, "/api/v1/waybills", {**base, **small}, "wb0")
     assert over.status_code == 400
-    assert "over its capacity of 1,000 kg" in over.json()["error"]
-    wrong_point = post(client, "/api/waybills", {**base, **TRUCK, "point": "DP-B"}, "wb1")
+    assert "over its capacity of 1,000 kg" in over.json()["detail"]
+    wrong_point = post(client, "/api/v1/waybills", {**base, **TRUCK, "point": "DP-B"}, "wb1")
     assert wrong_point.status_code == 400
-    assert "release orders go to their points only" in wrong_point.json()["error"]
-    bad_line = post(client, "/api/waybills", {**base, **TRUCK, "lines": [
+    assert "release orders go to their points only" in wrong_point.json()["detail"]
+    bad_line = post(client, "/api/v1/waybills", {**base, **TRUCK, "lines": [
         {"pick_line": "not-an-id", "quantity": 1}]}, "wb2")
     assert bad_line.status_code == 422
-    assert bad_line.json()["detail"][0]["loc"] == ["body", "lines", 0, "pick_line"]
-    no_lines = post(client, "/api/waybills", {**base, **TRUCK, "lines": []}, "wb4")
-    assert no_lines.status_code == 422 and no_lines.json()["detail"][0]["loc"] == [
+    assert bad_line.json()["errors"][0]["loc"] == ["body", "lines", 0, "pick_line"]
+    no_lines = post(client, "/api/v1/waybills", {**base, **TRUCK, "lines": []}, "wb4")
+    assert no_lines.status_code == 422 and no_lines.json()["errors"][0]["loc"] == [
         "body", "lines"]
-    (load,) = ok(post(client, f"/api/release-orders/{ro}/load-proposal",
+    (load,) = ok(post(client, f"/api/v1/release-orders/{ro}/load-proposal",
                       {"vehicles": [TRUCK]}, "unused"))["proposals"]
     twice = {"pick_line": load["lines"][0]["pick_line"], "quantity": 1}
-    doubled = post(client, "/api/waybills", {**base, **TRUCK, "lines": [twice, twice]}, "wb5")
+    doubled = post(client, "/api/v1/waybills", {**base, **TRUCK, "lines": [twice, twice]}, "wb5")
     assert doubled.status_code == 422 and "given twice" in doubled.text
-    no_capacity = post(client, "/api/waybills", {**base, **TRUCK, "capacity_kg": 0}, "wb3")
+    no_capacity = post(client, "/api/v1/waybills", {**base, **TRUCK, "capacity_kg": 0}, "wb3")
     assert no_capacity.status_code == 422
-    assert post(client, "/api/release-orders/RO-NOPE/load-proposal", {"vehicles": [TRUCK]},
+    assert post(client, "/api/v1/release-orders/RO-NOPE/load-proposal", {"vehicles": [TRUCK]},
                 "x").status_code == 404
-    assert client.get("/api/pick-lists/PL-NOPE").status_code == 404
-    closed = post(client, f"/api/pick-lists/{pl}/lines/1/pick", {"by": "picker"}, "p9")
-    assert closed.status_code == 400 and f"pick list {pl} is done" in closed.json()["error"]
+    assert client.get("/api/v1/pick-lists/PL-NOPE").status_code == 404
+    closed = post(client, f"/api/v1/pick-lists/{pl}/lines/1/pick", {"by": "picker"}, "p9")
+    assert closed.status_code == 400 and f"pick list {pl} is done" in closed.json()["detail"]
 
-    wb = ok(post(client, "/api/waybills", {**base, **TRUCK}, "wb"), 201)["waybill"]
-    early = post(client, f"/api/waybills/{wb}/pod", {
+    wb = ok(post(client, "/api/v1/waybills", {**base, **TRUCK}, "wb"), 201)["waybill"]
+    early = post(client, f"/api/v1/waybills/{wb}/pod", {
         "lines": [{"line_no": 1, "good": 1}], "signer": "Amal", "seal_state": "intact",
         "by": "receiver"}, "pod-early")
-    assert early.status_code == 400 and "issued" in early.json()["error"]
-    no_reason = post(client, f"/api/waybills/{wb}/cancel", {"reason": " ", "by": "d"}, "c0")
-    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == [
+    assert early.status_code == 400 and "issued" in early.json()["detail"]
+    no_reason = post(client, f"/api/v1/waybills/{wb}/cancel", {"reason": " ", "by": "d"}, "c0")
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["loc"] == [
         "body", "reason"]
 
     # dispatch is idempotent: the retry answers the same and moves nothing twice
-    first = ok(post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
-    again = ok(post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
+    first = ok(post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
+    again = ok(post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
     assert again == first and first["state"] == "dispatched"
     in_transit = stock.on_hand(hub, site="DP-A", location="IN-TRANSIT", include_virtual=True)
     assert sum(r.quantity for r in in_transit) == 100
-    twice = post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go-2")
-    assert twice.status_code == 400 and "dispatched" in twice.json()["error"]
-    reused = post(client, f"/api/waybills/{wb}/cancel", {"reason": "x", "by": "d"}, "go")
-    assert reused.status_code == 400 and "idempotency key 'go'" in reused.json()["error"]
+    twice = post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go-2")
+    assert twice.status_code == 400 and "dispatched" in twice.json()["detail"]
+    reused = post(client, f"/api/v1/waybills/{wb}/cancel", {"reason": "x", "by": "d"}, "go")
+    assert reused.status_code == 409 and "idempotency key 'go'" in reused.json()["detail"]
 
-    unknown = post(client, "/api/waybills/WB-NOPE/events", {"event": "delayed", "by": "d"},
+    unknown = post(client, "/api/v1/waybills/WB-NOPE/events", {"event": "delayed", "by": "d"},
                    "t0")
     assert unknown.status_code == 404
-    assert unknown.json()["error"] == "no waybill WB-NOPE: check the number on the paper"
-    bad_event = post(client, f"/api/waybills/{wb}/events", {"event": "stolen", "by": "d"},
+    assert unknown.json()["detail"] == "no waybill WB-NOPE: check the number on the paper"
+    bad_event = post(client, f"/api/v1/waybills/{wb}/events", {"event": "stolen", "by": "d"},
                      "t1")
-    assert bad_event.status_code == 400 and "'event'" in bad_event.json()["error"]
-    no_place = post(client, f"/api/waybills/{wb}/events", {"event": "at_checkpoint",
+    assert bad_event.status_code == 400 and "'event'" in bad_event.json()["detail"]
+    no_place = post(client, f"/api/v1/waybills/{wb}/events", {"event": "at_checkpoint",
                                                            "by": "d"}, "t2")
-    assert no_place.status_code == 400 and "name the checkpoint" in no_place.json()["error"]
-    naive = post(client, f"/api/waybills/{wb}/events", {"event": "delayed", "by": "d",
+    assert no_place.status_code == 400 and "name the checkpoint" in no_place.json()["detail"]
+    naive = post(client, f"/api/v1/waybills/{wb}/events", {"event": "delayed", "by": "d",
                                                         "at": "2026-01-10T08:00"}, "t3")
-    assert naive.status_code == 422 and naive.json()["detail"][0]["loc"] == ["body", "at"]
+    assert naive.status_code == 422 and naive.json()["errors"][0]["loc"] == ["body", "at"]
 
     pod = {"signer": "Amal", "seal_state": "intact", "by": "receiver"}
-    too_many = post(client, f"/api/waybills/{wb}/pod", {
+    too_many = post(client, f"/api/v1/waybills/{wb}/pod", {
         **pod, "lines": [{"line_no": 1, "good": 41}]}, "pod0")
     assert too_many.status_code == 400
-    assert "line 1: 41 counted" in too_many.json()["error"]
-    assert "only 40 were shipped" in too_many.json()["error"]
-    no_line = post(client, f"/api/waybills/{wb}/pod", {**pod, "lines": [{"line_no": 9,
+    assert "line 1: 41 counted" in too_many.json()["detail"]
+    assert "only 40 were shipped" in too_many.json()["detail"]
+    no_line = post(client, f"/api/v1/waybills/{wb}/pod", {**pod, "lines": [{"line_no": 9,
                                                                           "good": 1}]}, "pod1")
-    assert no_line.status_code == 400 and "has no line 9" in no_line.json()["error"]
-    bad_seal = post(client, f"/api/waybills/{wb}/pod", {
+    assert no_line.status_code == 400 and "has no line 9" in no_line.json()["detail"]
+    bad_seal = post(client, f"/api/v1/waybills/{wb}/pod", {
         **pod, "seal_state": "cut", "lines": [{"line_no": 1, "good": 40}]}, "pod2")
-    assert bad_seal.status_code == 400 and "seal_state" in bad_seal.json()["error"]
-    bad_photo = post(client, f"/api/waybills/{wb}/pod", {
+    assert bad_seal.status_code == 400 and "seal_state" in bad_seal.json()["detail"]
+    bad_photo = post(client, f"/api/v1/waybills/{wb}/pod", {
         **pod, "photo": "%%%", "photo_type": "image/png",
         "lines": [{"line_no": 1, "good": 40}]}, "pod3")
-    assert bad_photo.status_code == 400 and "not base64" in bad_photo.json()["error"]
-    negative = post(client, f"/api/waybills/{wb}/pod", {
+    assert bad_photo.status_code == 400 and "not base64" in bad_photo.json()["detail"]
+    negative = post(client, f"/api/v1/waybills/{wb}/pod", {
         **pod, "lines": [{"line_no": 1, "good": -1}]}, "pod4")
     assert negative.status_code == 422
     lines = [{"line_no": 1, "good": 40}, {"line_no": 2, "good": 60}]
-    done = ok(post(client, f"/api/waybills/{wb}/pod", {**pod, "lines": lines}, "pod"), 201)
+    done = ok(post(client, f"/api/v1/waybills/{wb}/pod", {**pod, "lines": lines}, "pod"), 201)
     assert done["loss_report"] is None and done["not_good"] == 0
-    assert ok(post(client, f"/api/waybills/{wb}/pod", {**pod, "lines": lines}, "pod"),
+    assert ok(post(client, f"/api/v1/waybills/{wb}/pod", {**pod, "lines": lines}, "pod"),
               201) == done
-    second = post(client, f"/api/waybills/{wb}/pod", {**pod, "lines": lines}, "pod-2")
+    second = post(client, f"/api/v1/waybills/{wb}/pod", {**pod, "lines": lines}, "pod-2")
     assert second.status_code == 400
-    assert "already has its proof of delivery" in second.json()["error"]
-    assert client.get("/api/loss-reports").json() == []
-    assert post(client, "/api/loss-reports/LR-NOPE/review", {"decision": "x", "by": "m"},
+    assert "already has its proof of delivery" in second.json()["detail"]
+    assert client.get("/api/v1/loss-reports").json() == []
+    assert post(client, "/api/v1/loss-reports/LR-NOPE/review", {"decision": "x", "by": "m"},
                 "rv").status_code == 404
-    assert post(client, "/api/convoys", {"hub": "NOWHERE", "by": "d"}, "cv").status_code == 404
-    assert client.get("/api/board", params={"hub": "NOWHERE"}).status_code == 404
+    assert post(client, "/api/v1/convoys", {"hub": "NOWHERE", "by": "d"}, "cv").status_code == 404
+    assert client.get("/api/v1/board", params={"hub": "NOWHERE"}).status_code == 404
 
 
 def test_every_write_needs_a_key_and_a_signed_in_user_with_the_role(client):
     _, ro = released(client, 10)
-    assert client.post(f"/api/release-orders/{ro}/pick-lists", json={}).status_code == 422
-    anonymous = client.post(f"/api/release-orders/{ro}/pick-lists", json={},
+    assert client.post(f"/api/v1/release-orders/{ro}/pick-lists", json={}).status_code == 422
+    anonymous = client.post(f"/api/v1/release-orders/{ro}/pick-lists", json={},
                             headers={"Authorization": "", "Idempotency-Key": "a"})
-    assert anonymous.status_code == 401 and "sign in" in anonymous.json()["error"]
-    forged = client.post(f"/api/release-orders/{ro}/pick-lists", json={},
+    assert anonymous.status_code == 401 and "sign in" in anonymous.json()["detail"]
+    forged = client.post(f"/api/v1/release-orders/{ro}/pick-lists", json={},
                          headers={"Authorization": "Bearer ahk_forged", "Idempotency-Key": "b"})
     assert forged.status_code == 401
-    partner = post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "partner"}, "c")
-    assert partner.status_code == 403 and "partner" in partner.json()["error"]
-    assert client.get(f"/api/release-orders/{ro}").json()["pick_lists"] == []
-    made = ok(post(client, f"/api/release-orders/{ro}/pick-lists", {"by": "picker"}, "d"), 201)
-    assert ok(client.get(f"/api/pick-lists/{made['pick_list']}"))["lines"]
+    partner = post(client, f"/api/v1/release-orders/{ro}/pick-lists", {"by": "partner"}, "c")
+    assert partner.status_code == 403 and "partner" in partner.json()["detail"]
+    assert client.get(f"/api/v1/release-orders/{ro}").json()["pick_lists"] == []
+    made = ok(post(client, f"/api/v1/release-orders/{ro}/pick-lists", {"by": "picker"}, "d"), 201)
+    assert ok(client.get(f"/api/v1/pick-lists/{made['pick_list']}"))["lines"]
 
 
 def test_a_cancelled_waybill_frees_its_goods_to_load_again(client):
     ro, _, wb = issued(client, 50)
-    ok(post(client, f"/api/waybills/{wb}/cancel", {"reason": "truck broke down",
+    ok(post(client, f"/api/v1/waybills/{wb}/cancel", {"reason": "truck broke down",
                                                    "by": "dispatcher"}, "c1"))
-    shown = ok(client.get(f"/api/waybills/{wb}"))
+    shown = ok(client.get(f"/api/v1/waybills/{wb}"))
     assert (shown["state"], shown["reason"]) == ("cancelled", "truck broke down")
-    proposal = ok(post(client, f"/api/release-orders/{ro}/load-proposal",
+    proposal = ok(post(client, f"/api/v1/release-orders/{ro}/load-proposal",
                        {"vehicles": [TRUCK]}, "unused"))
     assert sum(x["quantity"] for x in proposal["proposals"][0]["lines"]) == 50
 
@@ -295,12 +295,12 @@ def test_a_cancelled_waybill_frees_its_goods_to_load_again(client):
 def test_the_pdfs(client):
     pytest.importorskip("aidhub.services.outbound_documents")
     _, pl, wb = issued(client, 100)
-    ok(post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
-    report = ok(post(client, f"/api/waybills/{wb}/pod", {
+    ok(post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
+    report = ok(post(client, f"/api/v1/waybills/{wb}/pod", {
         "lines": [{"line_no": 1, "good": 30}, {"line_no": 2, "good": 60}],
         "signer": "Amal", "seal_state": "broken", "by": "receiver"}, "pod"), 201)
-    for url in (f"/api/waybills/{wb}/pdf", f"/api/pick-lists/{pl}/pdf",
-                f"/api/loss-reports/{report['loss_report']}/pdf"):
+    for url in (f"/api/v1/waybills/{wb}/pdf", f"/api/v1/pick-lists/{pl}/pdf",
+                f"/api/v1/loss-reports/{report['loss_report']}/pdf"):
         got = client.get(url)
         assert got.status_code == 200 and got.content.startswith(b"%PDF"), url
         assert got.headers["content-type"] == "application/pdf"
@@ -313,7 +313,7 @@ def test_the_waybill_page_records_dispatch_events_and_the_proof_of_delivery(clie
     assert page.status_code == 200
     html = page.text
     assert "Khaled Haddad" in html and "S-0091" in html and 'id="dispatch"' in html
-    assert f'href="/api/waybills/{wb}/pdf"' in html and 'id="pod"' not in html
+    assert f'href="/api/v1/waybills/{wb}/pdf"' in html and 'id="pod"' not in html
     token = client.cookies.get("aidhub_csrf")
     assert token and f'value="{token}"' in html
 
@@ -362,7 +362,7 @@ def test_the_waybill_page_records_dispatch_events_and_the_proof_of_delivery(clie
     again = client.post(f"/waybills/{wb}/pod", data={**pod, "key": "k5", "good_2": "60"})
     assert again.status_code == 400 and "already has its proof of delivery" in again.text
 
-    (report,) = client.get("/api/loss-reports").json()
+    (report,) = client.get("/api/v1/loss-reports").json()
     losses = client.get("/loss-reports")
     assert losses.status_code == 200 and report["number"] in losses.text
     review = {"csrf_token": token, "key": "k6", "decision": "claim"}
@@ -380,7 +380,7 @@ def test_the_board_highlights_vehicles_without_news(client, monkeypatch):
     assert empty.status_code == 200 and "No vehicle is issued or on the road" in empty.text
     assert 'href="/board"' in empty.text  # in the navigation
     _, _, wb = issued(client, 100)
-    ok(post(client, f"/api/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
+    ok(post(client, f"/api/v1/waybills/{wb}/dispatch", {"by": "dispatcher"}, "go"))
     fresh = client.get("/board", params={"hub": "DAM-HUB"})
     assert fresh.status_code == 200 and wb in fresh.text and 'class="stale"' not in fresh.text
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=30)
@@ -406,8 +406,8 @@ def test_a_pick_list_is_made_and_picked_from_the_pages(client):
     pl = url.rsplit("/", 1)[1]
     html = client.get(url).text
     assert html.index(">A-01<") < html.index(">A-02<")  # walking order
-    assert f'href="/api/pick-lists/{pl}/pdf"' in html and "passed over" in html
-    lines = {x["location"]: x for x in client.get(f"/api/pick-lists/{pl}").json()["lines"]}
+    assert f'href="/api/v1/pick-lists/{pl}/pdf"' in html and "passed over" in html
+    lines = {x["location"]: x for x in client.get(f"/api/v1/pick-lists/{pl}").json()["lines"]}
     first = lines["A-01"]["line_no"]
     other = client.post(f"{url}/lines/{first}/pick", data={
         "csrf_token": token, "by": "picker", "key": "p1", "location": "A-02", "batch": "B2",
@@ -418,5 +418,5 @@ def test_a_pick_list_is_made_and_picked_from_the_pages(client):
         "csrf_token": token, "by": "picker", "key": "p2", "quantity": "10"},
         follow_redirects=False)
     assert done.status_code == 303
-    assert client.get(f"/api/pick-lists/{pl}").json()["lines"][first - 1]["picked"] == 10
+    assert client.get(f"/api/v1/pick-lists/{pl}").json()["lines"][first - 1]["picked"] == 10
     assert client.post(f"{url}/lines/{first}/pick", data={"by": "p"}).status_code == 403

@@ -31,10 +31,10 @@ def post(client, url, body, key):
 def approved_request(client, point, qty, key):
     body = {"organisation": "SARC", "point": point, "submit": True, "by": "partner",
             "lines": [{"item": "RICE", "quantity": qty, "priority": 1}]}
-    created = post(client, "/api/requests", body, key)
+    created = post(client, "/api/v1/requests", body, key)
     assert created.status_code == 201, created.text
     number = created.json()["request"]
-    ok = post(client, f"/api/requests/{number}/state", {"state": "approved",
+    ok = post(client, f"/api/v1/requests/{number}/state", {"state": "approved",
                                                          "by": "coordinator"}, f"{key}-ok")
     assert ok.status_code == 200, ok.text
     return number
@@ -45,58 +45,58 @@ def test_a_request_is_written_submitted_and_approved_by_another_person(client):
             "note": "new arrivals", "needed_by": "2026-12-15",
             "lines": [{"item": "RICE", "quantity": 40, "priority": 1},
                       {"item": "TARP", "quantity": 10, "priority": 3}]}
-    created = post(client, "/api/requests", body, "q1")
+    created = post(client, "/api/v1/requests", body, "q1")
     assert created.status_code == 201, created.text
     number = created.json()["request"]
     assert created.json() == {"request": number, "state": "submitted", "lines": 2}
-    assert post(client, "/api/requests", body, "q1").json()["request"] == number  # retried
+    assert post(client, "/api/v1/requests", body, "q1").json()["request"] == number  # retried
 
-    refused = post(client, f"/api/requests/{number}/state",
+    refused = post(client, f"/api/v1/requests/{number}/state",
                    {"state": "approved", "by": "partner"}, "q1-self")
     assert refused.status_code == 403  # a partner may not approve requests at all
-    assert "may not approve or reject requests" in refused.json()["error"]
-    own = post(client, "/api/requests", {**body, "by": "coordinator"}, "q2").json()["request"]
-    refused = post(client, f"/api/requests/{own}/state",
+    assert "may not approve or reject requests" in refused.json()["detail"]
+    own = post(client, "/api/v1/requests", {**body, "by": "coordinator"}, "q2").json()["request"]
+    refused = post(client, f"/api/v1/requests/{own}/state",
                    {"state": "approved", "by": "coordinator"}, "q2-self")
     assert refused.status_code == 400
-    assert refused.json()["error"] == (f"coordinator submitted request {own} and cannot decide "
+    assert refused.json()["detail"] == (f"coordinator submitted request {own} and cannot decide "
                                        "on it: another person must (four-eyes rule)")
-    no_reason = post(client, f"/api/requests/{number}/state",
+    no_reason = post(client, f"/api/v1/requests/{number}/state",
                      {"state": "rejected", "by": "coordinator"}, "q1-rej")
-    assert no_reason.status_code == 400 and "say why" in no_reason.json()["error"]
-    ok = post(client, f"/api/requests/{number}/state",
+    assert no_reason.status_code == 400 and "say why" in no_reason.json()["detail"]
+    ok = post(client, f"/api/v1/requests/{number}/state",
               {"state": "approved", "by": "coordinator"}, "q1-ok")
     assert ok.status_code == 200 and ok.json()["state"] == "approved"
 
-    shown = client.get(f"/api/requests/{number}").json()
+    shown = client.get(f"/api/v1/requests/{number}").json()
     assert (shown["state"], shown["point"], shown["pcode"], shown["quantity"],
             shown["planned"], shown["created_by"]) == ("approved", "DP-A", "SY0200", 50, 0,
                                                        "partner")
     assert [ln["item"] for ln in shown["lines"]] == ["RICE", "TARP"]
-    assert [r["number"] for r in client.get("/api/requests",
+    assert [r["number"] for r in client.get("/api/v1/requests",
                                             params={"state": "approved"}).json()] == [number]
-    assert client.get("/api/requests", params={"organisation": "WFP"}).json() == []
-    bad_state = client.get("/api/requests", params={"state": "lost"})
-    assert bad_state.status_code == 400 and "not a request state" in bad_state.json()["error"]
-    assert client.get("/api/requests/REQ-NOPE").status_code == 404
+    assert client.get("/api/v1/requests", params={"organisation": "WFP"}).json() == []
+    bad_state = client.get("/api/v1/requests", params={"state": "lost"})
+    assert bad_state.status_code == 400 and "not a request state" in bad_state.json()["detail"]
+    assert client.get("/api/v1/requests/REQ-NOPE").status_code == 404
 
 
 def test_a_bad_request_body_names_the_field(client):
     good = {"organisation": "SARC", "point": "DP-A", "by": "partner",
             "lines": [{"item": "RICE", "quantity": 5, "priority": 1}]}
-    bad = post(client, "/api/requests", {**good, "lines": [{"item": "RICE", "quantity": -5,
+    bad = post(client, "/api/v1/requests", {**good, "lines": [{"item": "RICE", "quantity": -5,
                                                             "priority": 1}]}, "b1")
     assert bad.status_code == 422
-    assert [e["loc"] for e in bad.json()["detail"]] == [["body", "lines", 0, "quantity"]]
-    donor = post(client, "/api/requests", {**good, "by": "donor"}, "b2")
-    assert donor.status_code == 403 and "donor" in donor.json()["error"]
-    no_priority = post(client, "/api/requests",
+    assert [e["loc"] for e in bad.json()["errors"]] == [["body", "lines", 0, "quantity"]]
+    donor = post(client, "/api/v1/requests", {**good, "by": "donor"}, "b2")
+    assert donor.status_code == 403 and "donor" in donor.json()["detail"]
+    no_priority = post(client, "/api/v1/requests",
                        {**good, "lines": [{"item": "RICE", "quantity": 5}]}, "b3")
     assert no_priority.status_code == 400
-    assert "lines[1].priority" in no_priority.json()["error"]
-    hub_as_point = post(client, "/api/requests", {**good, "point": "DAM-HUB"}, "b4")
-    assert hub_as_point.status_code == 400 and "'point'" in hub_as_point.json()["error"]
-    assert client.post("/api/requests", json=good).status_code == 422  # no key
+    assert "lines[1].priority" in no_priority.json()["detail"]
+    hub_as_point = post(client, "/api/v1/requests", {**good, "point": "DAM-HUB"}, "b4")
+    assert hub_as_point.status_code == 400 and "'point'" in hub_as_point.json()["detail"]
+    assert client.post("/api/v1/requests", json=good).status_code == 422  # no key
 
 
 def test_figure_lines_through_the_api(hub, client):
@@ -105,93 +105,93 @@ def test_figure_lines_through_the_api(hub, client):
     reference.import_catalog(hub, catalog, key="cat2")
     body = {"organisation": "SARC", "point": "DP-A", "by": "partner",
             "lines": [{"figure": "water_containers", "households": 210}]}
-    created = post(client, "/api/requests", body, "fig")
+    created = post(client, "/api/v1/requests", body, "fig")
     assert created.status_code == 201, created.text
-    (line,) = client.get(f"/api/requests/{created.json()['request']}").json()["lines"]
+    (line,) = client.get(f"/api/v1/requests/{created.json()['request']}").json()["lines"]
     assert (line["item"], line["quantity"], line["priority"]) == ("WASH-JERRY-20L", 420, 2)
     assert "210 households" in line["basis"]
 
 
 def test_routes_are_listed_and_set(client):
-    routes = client.get("/api/routes", params={"point": "DP-B"}).json()
+    routes = client.get("/api/v1/routes", params={"point": "DP-B"}).json()
     assert [(r["hub"], r["open"], r["note"]) for r in routes] == [
         ("ALP-HUB", False, "crossing closed"), ("DAM-HUB", True, "")]
     body = {"hub": "ALP-HUB", "point": "DP-B", "cost_per_kg": "0.02", "lead_days": 1,
             "open": True, "capacity_kg": 5000, "by": "logistics"}
-    assert client.put("/api/routes", json=body, headers={"Idempotency-Key": "rt1"}
+    assert client.put("/api/v1/routes", json=body, headers={"Idempotency-Key": "rt1"}
                       ).status_code == 200
-    (route,) = client.get("/api/routes", params={"hub": "ALP-HUB"}).json()
+    (route,) = client.get("/api/v1/routes", params={"hub": "ALP-HUB"}).json()
     assert (route["open"], Decimal(route["capacity_kg"]), Decimal(route["cost_per_kg"])) == (
         True, 5000, Decimal("0.02"))
-    closed = client.put("/api/routes", json={**body, "open": False},
+    closed = client.put("/api/v1/routes", json={**body, "open": False},
                         headers={"Idempotency-Key": "rt2"})
-    assert closed.status_code == 400 and "'note'" in closed.json()["error"]
+    assert closed.status_code == 400 and "'note'" in closed.json()["detail"]
 
 
 def test_a_plan_is_solved_approved_and_becomes_release_orders(client):
     a = approved_request(client, "DP-A", 100, "qa")
     approved_request(client, "DP-B", 100, "qb")
-    problem = client.get("/api/planning/problem", params={"min_shelf_life_days": 0}).json()
+    problem = client.get("/api/v1/planning/problem", params={"min_shelf_life_days": 0}).json()
     assert {h["id"] for h in problem["problem"]["hubs"]} == {"DAM-HUB", "ALP-HUB"}
     assert problem["problem"]["min_shelf_life_days"] == 0
     assert isinstance(problem["notes"], list)
 
-    solved = post(client, "/api/plans", {"by": "planner"}, "plan1")
+    solved = post(client, "/api/v1/plans", {"by": "planner"}, "plan1")
     assert solved.status_code == 201, solved.text
     number = solved.json()["plan"]
     assert number.startswith("PLAN-")
-    assert post(client, "/api/plans", {"by": "planner"}, "plan1").json()["plan"] == number
-    assert [p["number"] for p in client.get("/api/plans").json()] == [number]
+    assert post(client, "/api/v1/plans", {"by": "planner"}, "plan1").json()["plan"] == number
+    assert [p["number"] for p in client.get("/api/v1/plans").json()] == [number]
 
-    plan = client.get(f"/api/plans/{number}").json()
+    plan = client.get(f"/api/v1/plans/{number}").json()
     assert (plan["state"], plan["created_by"]) == ("draft", "planner")
     assert {(n["point"], n["planned"]) for n in plan["result"]["needs"]} == {
         ("DP-A", 80), ("DP-B", 80)}
-    assert "problem" not in client.get(f"/api/plans/{number}",
+    assert "problem" not in client.get(f"/api/v1/plans/{number}",
                                        params={"problem": False}).json()
 
-    approved = post(client, f"/api/plans/{number}/approve", {"by": "manager"}, "ok1")
+    approved = post(client, f"/api/v1/plans/{number}/approve", {"by": "manager"}, "ok1")
     assert approved.status_code == 200, approved.text
     (ro,) = approved.json()["release_orders"]
-    again = post(client, f"/api/plans/{number}/approve", {"by": "manager"}, "ok2")
-    assert again.status_code == 400 and "approved is final" in again.json()["error"]
-    assert client.get(f"/api/requests/{a}").json()["state"] == "planned"
+    again = post(client, f"/api/v1/plans/{number}/approve", {"by": "manager"}, "ok2")
+    assert again.status_code == 400 and "approved is final" in again.json()["detail"]
+    assert client.get(f"/api/v1/requests/{a}").json()["state"] == "planned"
 
-    (listed,) = client.get("/api/release-orders", params={"plan": number}).json()
+    (listed,) = client.get("/api/v1/release-orders", params={"plan": number}).json()
     assert listed["number"] == ro
-    assert client.get("/api/release-orders", params={"state": "released"}).json() == []
-    assert client.get("/api/release-orders", params={"state": "lost"}).status_code == 422
-    order = client.get(f"/api/release-orders/{ro}").json()
+    assert client.get("/api/v1/release-orders", params={"state": "released"}).json() == []
+    assert client.get("/api/v1/release-orders", params={"state": "lost"}).status_code == 422
+    order = client.get(f"/api/v1/release-orders/{ro}").json()
     assert (order["state"], order["hub"], order["plan"], order["reserved"]) == (
         "verified", "DAM-HUB", number, 160)
     assert sum(ln["quantity"] for ln in order["lines"]) == 160
-    pdf = client.get(f"/api/release-orders/{ro}/pdf")
+    pdf = client.get(f"/api/v1/release-orders/{ro}/pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
-    accepted = post(client, f"/api/release-orders/{ro}/state",
+    accepted = post(client, f"/api/v1/release-orders/{ro}/state",
                     {"state": "accepted", "by": "hub manager"}, "acc")
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
-    cancelled = post(client, f"/api/release-orders/{ro}/state",
+    cancelled = post(client, f"/api/v1/release-orders/{ro}/state",
                      {"state": "cancelled", "reason": "road cut", "by": "hub manager"}, "c")
     assert cancelled.json()["freed"] == 160
-    assert client.get(f"/api/requests/{a}").json()["state"] == "approved"
+    assert client.get(f"/api/v1/requests/{a}").json()["state"] == "approved"
 
 
 def test_a_plan_can_be_discarded_with_a_reason(client):
     approved_request(client, "DP-A", 10, "qa")
-    number = post(client, "/api/plans", {"by": "planner"}, "p").json()["plan"]
-    no_reason = post(client, f"/api/plans/{number}/discard", {"by": "m"}, "d0")
-    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == [
+    number = post(client, "/api/v1/plans", {"by": "planner"}, "p").json()["plan"]
+    no_reason = post(client, f"/api/v1/plans/{number}/discard", {"by": "m"}, "d0")
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["loc"] == [
         "body", "reason"]
-    done = post(client, f"/api/plans/{number}/discard", {"by": "m", "reason": "redo"}, "d1")
+    done = post(client, f"/api/v1/plans/{number}/discard", {"by": "m", "reason": "redo"}, "d1")
     assert done.status_code == 200 and done.json()["state"] == "discarded"
 
 
 def test_nothing_to_plan_is_a_clear_error(client):
-    refused = post(client, "/api/plans", {"by": "planner"}, "empty")
-    assert refused.status_code == 400 and "no approved request" in refused.json()["error"]
-    assert client.get("/api/plans/PLAN-NOPE").status_code == 404
+    refused = post(client, "/api/v1/plans", {"by": "planner"}, "empty")
+    assert refused.status_code == 400 and "no approved request" in refused.json()["detail"]
+    assert client.get("/api/v1/plans/PLAN-NOPE").status_code == 404
 
 
 # pages ----------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_the_plan_page_shows_fill_rates_and_is_approved_with_a_name(client):
     listing = client.get("/requests", params={"state": "approved"})
     assert listing.status_code == 200
     assert "DP-A" in listing.text and "SY0200" in listing.text and "SARC" in listing.text
-    number = post(client, "/api/plans", {"by": "planner"}, "plan1").json()["plan"]
+    number = post(client, "/api/v1/plans", {"by": "planner"}, "plan1").json()["plan"]
 
     page = client.get(f"/plans/{number}")
     assert page.status_code == 200
@@ -223,10 +223,10 @@ def test_the_plan_page_shows_fill_rates_and_is_approved_with_a_name(client):
     shown = client.get(f"/plans/{number}").text
     assert "approved" in shown and 'href="/release-orders/RO-DAM-HUB-' in shown
     assert 'id="approve"' not in shown
-    ro = client.get(f"/api/plans/{number}").json()["release_orders"][0]
+    ro = client.get(f"/api/v1/plans/{number}").json()["release_orders"][0]
     order = client.get(f"/release-orders/{ro}")
     assert order.status_code == 200
-    assert f'href="/api/release-orders/{ro}/pdf"' in order.text and "160 units" in order.text
+    assert f'href="/api/v1/release-orders/{ro}/pdf"' in order.text and "160 units" in order.text
     again = client.post(f"/plans/{number}/discard",
                         data={"csrf_token": token, "by": "manager", "reason": "x", "key": "k2"})
     assert again.status_code == 400 and "approved is final" in again.text
@@ -248,6 +248,6 @@ def test_a_plan_is_solved_from_the_plans_page(client):
                                        "min_shelf_life_days": "10"}, follow_redirects=False)
     assert made.status_code == 303, made.text
     number = made.headers["location"].rsplit("/", 1)[1]
-    plan = client.get(f"/api/plans/{number}").json()
+    plan = client.get(f"/api/v1/plans/{number}").json()
     assert (plan["created_by"], plan["problem"]["min_shelf_life_days"]) == ("admin", 10)
     assert number in client.get("/plans").text

@@ -189,13 +189,13 @@ def test_transfers_and_returns_from_the_terminal_and_the_api(hub, db_url):
     api = web_client(hub)
     body = {"by": "clerk", "hub": "DAM-HUB", "to": "ALP-HUB", "reason": "balancing",
             "lines": [{"item": "RICE", "quantity": 500}]}
-    refused = api.post("/api/transfers", json=body, headers={"Idempotency-Key": "t1"})
+    refused = api.post("/api/v1/transfers", json=body, headers={"Idempotency-Key": "t1"})
     assert refused.status_code == 400 and "can be promised" in refused.text
     body["lines"][0]["quantity"] = 5
-    made = api.post("/api/transfers", json=body, headers={"Idempotency-Key": "t2"})
+    made = api.post("/api/v1/transfers", json=body, headers={"Idempotency-Key": "t2"})
     assert made.status_code == 201 and made.json()["to"] == "ALP-HUB"
     assert len(release_orders.list_orders(hub)) == 2
-    unknown = api.post("/api/waybills/WB-NOPE/returns", headers={"Idempotency-Key": "ret-1"},
+    unknown = api.post("/api/v1/waybills/WB-NOPE/returns", headers={"Idempotency-Key": "ret-1"},
                        json={"by": "clerk", "reason": "x", "lines": [{"line_no": 1,
                                                                       "quantity": 1}]})
     assert unknown.status_code == 404

@@ -34,9 +34,9 @@ def test_nothing_is_seen_without_signing_in(ctx):
     page = client.get("/consignments", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == "/sign-in?next=%2Fconsignments"
-    api = client.get("/api/stock")
+    api = client.get("/api/v1/stock")
     assert api.status_code == 401 and api.headers["www-authenticate"] == "Bearer"
-    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/v1/health").status_code == 200
     assert client.get("/static/app.css").status_code == 200
 
 
@@ -76,8 +76,7 @@ def test_sessions_end_on_sign_out_and_expire_when_idle(ctx):
     with ctx.engine.begin() as conn:
         conn.execute(update(sessions).values(
             last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(hours=9)))
-    assert client.get("/api/stock").json() == {"error": "your session has expired; sign "
-                                                        "in again"}
+    assert client.get("/api/v1/stock").json()["detail"] == "your session has expired; sign in again"
 
 
 def test_a_role_without_the_permission_is_refused_and_nothing_changes(ctx):
@@ -88,15 +87,15 @@ def test_a_role_without_the_permission_is_refused_and_nothing_changes(ctx):
     refused = client.post("/plans", data={"csrf_token": token, "key": "s1"})
     assert page.status_code == 200 and refused.status_code == 403
     assert "amal (reception) may not plan" in refused.text
-    assert client.get("/api/plans").json() == []
+    assert client.get("/api/v1/plans").json() == []
     # a token limited to reading cannot write, even for an admin
     reader = accounts.new_token(ctx, "amal", "reader", scopes=["read"], key="t")["token"]
     body = {"hub": "DAM-HUB", "consignor": "WFP", "consignee": "WFP",
             "lines": [{"item": "TARP", "quantity": 5}]}
-    scoped = client.post("/api/consignments", json=body, headers={
+    scoped = client.post("/api/v1/consignments", json=body, headers={
         "Authorization": f"Bearer {reader}", "Idempotency-Key": "c1"})
     assert scoped.status_code == 403
-    allowed = client.post("/api/consignments", json=body, headers={
+    allowed = client.post("/api/v1/consignments", json=body, headers={
         **signed_in(ctx, "reception", username="rima"), "Idempotency-Key": "c2"})
     assert allowed.status_code == 201, allowed.text
 
@@ -122,18 +121,18 @@ def test_partners_and_hub_staff_see_only_their_own(ctx):
     staff = signed_in(ctx, "warehouse", username="dam-clerk", organisation="WFP")
 
     def numbers(headers):
-        return {c["number"] for c in client.get("/api/consignments", headers=headers).json()}
+        return {c["number"] for c in client.get("/api/v1/consignments", headers=headers).json()}
 
     assert numbers(donor) == {mine} and numbers(sarc) == {theirs}
     assert numbers(staff) == {mine}  # WFP operates DAM-HUB, not HMS-HUB
-    hidden = client.get(f"/api/consignments/{theirs}", headers=donor)
-    unknown = client.get("/api/consignments/DAM-HUB-IN-2026-99999", headers=donor)
+    hidden = client.get(f"/api/v1/consignments/{theirs}", headers=donor)
+    unknown = client.get("/api/v1/consignments/DAM-HUB-IN-2026-99999", headers=donor)
     assert hidden.status_code == unknown.status_code == 404  # existence does not leak
-    assert client.get(f"/api/consignments/{mine}", headers=donor).status_code == 200
-    assert {r["owner"] for r in client.get("/api/stock", headers=donor).json()} == {"ECHO"}
-    assert client.get("/api/stock", headers=sarc).json() == []
-    assert client.get("/api/movements", headers=sarc).status_code == 404
-    assert client.get("/api/movements", params={"site": "DAM-HUB"},
+    assert client.get(f"/api/v1/consignments/{mine}", headers=donor).status_code == 200
+    assert {r["owner"] for r in client.get("/api/v1/stock", headers=donor).json()} == {"ECHO"}
+    assert client.get("/api/v1/stock", headers=sarc).json() == []
+    assert client.get("/api/v1/movements", headers=sarc).status_code == 404
+    assert client.get("/api/v1/movements", params={"site": "DAM-HUB"},
                       headers=staff).status_code == 200
 
 
@@ -152,17 +151,17 @@ def test_hub_pages_are_for_staff_and_screening_for_screeners(ctx):
     sarc = signed_in(ctx, "partner", username="sarc-officer", organisation="SARC")
     staff = signed_in(ctx, "warehouse", username="dam-clerk", organisation="WFP")
     screener = signed_in(ctx, "screening", username="screener", organisation="WFP")
-    assert [r["number"] for r in client.get("/api/requests", headers=sarc).json()] == [ours]
-    assert client.get(f"/api/requests/{other}", headers=sarc).status_code == 404
-    assert {r["number"] for r in client.get("/api/requests", headers=staff).json()} == {
+    assert [r["number"] for r in client.get("/api/v1/requests", headers=sarc).json()] == [ours]
+    assert client.get(f"/api/v1/requests/{other}", headers=sarc).status_code == 404
+    assert {r["number"] for r in client.get("/api/v1/requests", headers=staff).json()} == {
         ours, other}
-    for url in ("/api/plans", "/api/board", "/api/release-orders", "/api/routes"):
+    for url in ("/api/v1/plans", "/api/v1/board", "/api/v1/release-orders", "/api/v1/routes"):
         refused = client.get(url, headers=sarc)
-        assert refused.status_code == 403 and "hub staff" in refused.json()["error"], url
+        assert refused.status_code == 403 and "hub staff" in refused.json()["detail"], url
         assert client.get(url, headers=staff).status_code == 200, url
     assert client.get("/board", headers=sarc).status_code == 403
-    assert client.get("/api/hits", headers=staff).status_code == 403
-    assert client.get("/api/hits", headers=screener).status_code == 200
+    assert client.get("/api/v1/hits", headers=staff).status_code == 403
+    assert client.get("/api/v1/hits", headers=screener).status_code == 200
 
 
 def reference_org(ctx, code):

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
+from aidhub.api import PREFIX
+from aidhub.api.paging import Page
 from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import InvalidInput
 from aidhub.interop.jsonable import jsonable
@@ -96,7 +98,7 @@ class GrnIn(BaseModel):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["inbound"], dependencies=[needs(P.READ)])
+    api = APIRouter(prefix=PREFIX, tags=["inbound"], dependencies=[needs(P.READ)])
 
     @api.post("/consignments", status_code=201, dependencies=[needs(P.CONSIGNMENTS)])
     def register(who: Who, advice: PreAdviceIn, key: Key) -> dict[str, Any]:
@@ -105,11 +107,11 @@ def router(ctx: Context) -> APIRouter:
         return consignments.register_preadvice(who, PreAdvice(**data, lines=lines), key=key)
 
     @api.get("/consignments")
-    def list_(scope: Seen, hub: str | None = None, state: str | None = None
+    def list_(scope: Seen, page: Page, hub: str | None = None, state: str | None = None
               ) -> list[dict[str, Any]]:
         """The consignments the caller may see (at its hubs, or of its organisation)."""
-        return [{"hub": h, **jsonable(c)} for c, h in consignments.list_consignments(
-            ctx, hub=hub, state=state, scope=scope)]
+        return page([{"hub": h, **jsonable(c)} for c, h in consignments.list_consignments(
+            ctx, hub=hub, state=state, scope=scope)])
 
     @api.get("/consignments/{number}")
     def show(number: str, scope: Seen) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
+from aidhub.api import PREFIX
+from aidhub.api.paging import Page
 from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import InvalidInput
 from aidhub.domain.loads import Vehicle
@@ -163,7 +165,7 @@ def waybill_json(v: waybills.WaybillView) -> dict[str, Any]:
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["outbound"], dependencies=[needs(P.READ)])
+    api = APIRouter(prefix=PREFIX, tags=["outbound"], dependencies=[needs(P.READ)])
 
     # pick lists --------------------------------------------------------------------------
     @api.post("/release-orders/{number}/pick-lists", status_code=201, dependencies=[needs(P.PICK)])
@@ -258,15 +260,15 @@ def router(ctx: Context) -> APIRouter:
                                       notification=body.notification)
 
     @api.get("/board", dependencies=[staff])
-    def board(hub: str | None = None) -> list[dict[str, Any]]:
+    def board(page: Page, hub: str | None = None) -> list[dict[str, Any]]:
         """Every vehicle issued or on the road, longest without news first."""
-        return jsonable(waybills.board(ctx, hub=hub or None))
+        return page(jsonable(waybills.board(ctx, hub=hub or None)))
 
     # loss reports ------------------------------------------------------------------------
     @api.get("/loss-reports", dependencies=[staff])
-    def list_loss_reports(state: Literal["open", "reviewed"] | None = None
+    def list_loss_reports(page: Page, state: Literal["open", "reviewed"] | None = None
                           ) -> list[dict[str, Any]]:
-        return jsonable(delivery.loss_reports(ctx, state))
+        return page(jsonable(delivery.loss_reports(ctx, state)))
 
     @api.post("/loss-reports/{number}/review", dependencies=[needs(P.REVIEW_LOSSES)])
     def review(who: Who, number: str, body: ReviewIn, key: Key) -> dict[str, Any]:

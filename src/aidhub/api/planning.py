@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from aidhub.api import PREFIX
+from aidhub.api.paging import Page
 from aidhub.domain.access import Permission as P
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.interop.jsonable import jsonable
@@ -102,15 +104,15 @@ PLAN_FIELDS = ("number", "state", "status", "plan_date", "created_at", "created_
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["planning"], dependencies=[needs(P.READ)])
+    api = APIRouter(prefix=PREFIX, tags=["planning"], dependencies=[needs(P.READ)])
 
     # requests ----------------------------------------------------------------------------
     @api.get("/requests")
-    def list_requests(scope: Seen, state: str | None = None,
+    def list_requests(scope: Seen, page: Page, state: str | None = None,
                       organisation: str | None = None) -> list[dict[str, Any]]:
         """Requests, oldest first (a partner's own only)."""
-        return [_request(v) for v in requests.list_requests(
-            ctx, state=state, organisation_code=organisation, scope=scope)]
+        return page([_request(v) for v in requests.list_requests(
+            ctx, state=state, organisation_code=organisation, scope=scope)])
 
     @api.get("/requests/{number}")
     def show_request(number: str, scope: Seen) -> dict[str, Any]:
@@ -137,9 +139,9 @@ def router(ctx: Context) -> APIRouter:
 
     # routes ------------------------------------------------------------------------------
     @api.get("/routes", dependencies=[staff])
-    def list_routes(hub: str | None = None, point: str | None = None
+    def list_routes(page: Page, hub: str | None = None, point: str | None = None
                     ) -> list[dict[str, Any]]:
-        return jsonable(requests.list_routes(ctx, hub=hub, point=point))
+        return page(jsonable(requests.list_routes(ctx, hub=hub, point=point)))
 
     @api.put("/routes", dependencies=[needs(P.PLAN)])
     def set_route(who: Who, body: RouteIn, key: Key) -> dict[str, Any]:
@@ -193,10 +195,10 @@ def router(ctx: Context) -> APIRouter:
 
     # release orders ----------------------------------------------------------------------
     @api.get("/release-orders", dependencies=[staff])
-    def list_orders(hub: str | None = None, state: ReleaseState | None = None,
+    def list_orders(page: Page, hub: str | None = None, state: ReleaseState | None = None,
                     plan: str | None = None) -> list[dict[str, Any]]:
-        return [_order(v) for v in release_orders.list_orders(
-            ctx, hub=hub, state=state.value if state else None, plan=plan)]
+        return page([_order(v) for v in release_orders.list_orders(
+            ctx, hub=hub, state=state.value if state else None, plan=plan)])
 
     @api.get("/release-orders/{number}", dependencies=[staff])
     def show_order(number: str) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
+from aidhub.api import PREFIX
+from aidhub.api.paging import Page
 from aidhub.domain.access import Permission as P
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import screening
@@ -30,11 +32,11 @@ class NameIn(BaseModel):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["screening"], dependencies=[needs(P.READ)])
+    api = APIRouter(prefix=PREFIX, tags=["screening"], dependencies=[needs(P.READ)])
 
     @api.get("/hits", dependencies=[needs(P.SCREEN)])
-    def hits(state: str | None = None) -> list[dict[str, Any]]:
-        return jsonable(screening.list_hits(ctx, state=state))
+    def hits(page: Page, state: str | None = None) -> list[dict[str, Any]]:
+        return page(jsonable(screening.list_hits(ctx, state=state)))
 
     @api.get("/hits/{hit_id}", dependencies=[needs(P.SCREEN)])
     def hit(hit_id: str) -> dict[str, Any]:

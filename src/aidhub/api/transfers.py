@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from aidhub.api import PREFIX
 from aidhub.api.outbound import Key, Text
 from aidhub.domain.access import Permission as P
 from aidhub.services import transfers
@@ -45,7 +46,7 @@ class ReturnIn(BaseModel):
 
 
 def router(ctx: Context) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["outbound"], dependencies=[needs(P.READ)])
+    api = APIRouter(prefix=PREFIX, tags=["outbound"], dependencies=[needs(P.READ)])
 
     @api.post("/transfers", status_code=201, dependencies=[needs(P.RELEASE)])
     def order_transfer(who: Who, body: TransferIn, key: Key) -> dict[str, Any]:

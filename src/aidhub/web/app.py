@@ -4,13 +4,21 @@ import datetime as dt
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aidhub import __version__
+from aidhub.api import PREFIX, problems
 from aidhub.api.inbound import router as inbound_api
 from aidhub.api.outbound import router as outbound_api
+from aidhub.api.paging import Page
 from aidhub.api.planning import router as planning_api
 from aidhub.api.screening import router as screening_api
 from aidhub.api.transfers import router as transfers_api
@@ -32,7 +40,12 @@ HERE = Path(__file__).parent
 
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="aidhub", version=__version__,
-                  description="Receive, screen, store and dispatch humanitarian aid.")
+                  description="Receive, screen, store and dispatch humanitarian aid. Sign "
+                              "in with an API token: `Authorization: Bearer ahk_...`. "
+                              "Commands take an `Idempotency-Key` header; errors are RFC "
+                              "9457 problem details; lists take `limit` and `offset`.",
+                  openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
+                  redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
@@ -40,12 +53,26 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.exception_handler(AidhubError)
     async def _user_error(request: Request, exc: AidhubError):
+        if request.url.path.startswith("/api/"):
+            return problems.from_error(request, exc, 403 if isinstance(exc, CsrfRefused)
+                                       else None)
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
             exc, CsrfRefused | Forbidden) else 400
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=status)
         return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
                                           status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _malformed(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/"):
+            return problems.from_validation(request, exc)
+        return await request_validation_exception_handler(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/"):
+            return problems.problem(request, exc.status_code, "http", str(exc.detail),
+                                    str(exc.detail))
+        return await http_exception_handler(request, exc)
 
     app.include_router(auth.router(ctx, templates))
     app.include_router(inbound_api(ctx))
@@ -78,22 +105,23 @@ def create_app(ctx: Context) -> FastAPI:
             "version": __version__,
         })
 
-    @app.get("/api/health")
+    @app.get(f"{PREFIX}/health")
     def health():
         return {"status": "ok", "version": __version__}
 
-    @app.get("/api/sites", dependencies=[auth.needs(P.READ)])
+    @app.get(f"{PREFIX}/sites", dependencies=[auth.needs(P.READ)])
     def api_sites():
         return jsonable(reference.list_sites(ctx))
 
-    @app.get("/api/stock", dependencies=[auth.needs(P.READ)])
-    def api_stock(scope: auth.Seen, site: str | None = None, location: str | None = None,
-                  item: str | None = None, owner: str | None = None):
+    @app.get(f"{PREFIX}/stock", dependencies=[auth.needs(P.READ)])
+    def api_stock(scope: auth.Seen, page: Page, site: str | None = None,
+                  location: str | None = None, item: str | None = None,
+                  owner: str | None = None):
         """Stock on hand: at the caller's hubs, or owned by its organisation."""
-        return jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
-                                      owner=owner, scope=scope))
+        return page(jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
+                                           owner=owner, scope=scope)))
 
-    @app.get("/api/movements", dependencies=[auth.needs(P.READ)])
+    @app.get(f"{PREFIX}/movements", dependencies=[auth.needs(P.READ)])
     def api_movements(scope: auth.Seen, site: str | None = None,
                       limit: int = Query(20, ge=1, le=500)):
         """Recent movements: everywhere for admins and coordinators, else at one of the

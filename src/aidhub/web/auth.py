@@ -12,10 +12,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from aidhub.api import problems
 from aidhub.domain.access import ORGANISATION_ROLES, Forbidden, Permission, Principal, Scope
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
@@ -23,7 +24,7 @@ from aidhub.services.context import Context
 from aidhub.web import csrf
 
 COOKIE = "aidhub_session"
-PUBLIC = ("/sign-in", "/static/", "/api/health", "/favicon.ico")
+PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/favicon.ico")
 
 
 class SignIn(BaseHTTPMiddleware):
@@ -42,8 +43,8 @@ class SignIn(BaseHTTPMiddleware):
             request.state.principal = _principal(self.ctx, request)
         except NotSignedIn as exc:
             if _is_api(path):
-                return JSONResponse({"error": str(exc)}, status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})
+                return problems.problem(request, 401, "not-signed-in", "Not signed in",
+                                        str(exc))
             target = path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/sign-in?next={quote(target, safe='')}",
                                     status_code=303)
@@ -51,7 +52,7 @@ class SignIn(BaseHTTPMiddleware):
 
 
 def _is_api(path: str) -> bool:
-    return path.startswith("/api/") or path in ("/docs", "/openapi.json", "/redoc")
+    return path.startswith("/api/")
 
 
 def _principal(ctx: Context, request: Request) -> Principal:
