@@ -8,4 +8,10 @@ report = typer.Typer(no_args_is_help=True,
 
 
 def register(root: typer.Typer) -> None:
+    from aidhub.cli import report_hub
+
+    report_hub.register(report)
+    from aidhub.cli import report_donor
+
+    report_donor.register(report)
     root.add_typer(report, name="report")

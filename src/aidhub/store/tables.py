@@ -818,3 +818,21 @@ sign_in_attempts = Table(
     Column("reason", String(100), nullable=False, server_default=""),
     Index("ix_sign_in_attempts_username_at", "username", "at"),
 )
+
+
+# Reports as generated (PDF, XLSX): when, by whom, with what parameters, and the SHA-256 of
+# the figures they were made from, so that a printed report can be matched to its data.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("params", Text, nullable=False),  # JSON: donor, period, language, format...
+    Column("generated_at", UTCDateTime, nullable=False),
+    Column("generated_by", String(100), nullable=False),
+    Column("inputs_hash", String(64), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Index("ix_reports_kind_generated_at", "kind", "generated_at"),
+)
