@@ -44,7 +44,7 @@ def create_app(ctx: Context) -> FastAPI:
                               "in with an API token: `Authorization: Bearer ahk_...`. "
                               "Commands take an `Idempotency-Key` header; errors are RFC "
                               "9457 problem details; lists take `limit` and `offset`.",
-                  openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs",
+                  openapi_url=f"{PREFIX}/openapi.json", docs_url=None,
                   redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -84,7 +84,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(planning_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))
 
-    @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)])
+    @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)],
+             include_in_schema=False)
     def home(request: Request, scope: auth.Seen, site: str | None = Query(None)):
         sites = [s for s in reference.list_sites(ctx)
                  if s.kind.value in ("hub", "warehouse")]

@@ -24,7 +24,8 @@ from aidhub.services.context import Context
 from aidhub.web import csrf
 
 COOKIE = "aidhub_session"
-PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/favicon.ico")
+# the OpenAPI document describes the API and holds no data: scripts read it first
+PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/favicon.ico")
 
 
 class SignIn(BaseHTTPMiddleware):
@@ -102,7 +103,7 @@ staff = Depends(_staff)  # hub staff, coordinators and admins; not partners or d
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter()
+    pages = APIRouter(include_in_schema=False)
 
     def _form(request: Request, next_: str, error: str = "", username: str = "",
               status: int = 200) -> Response:

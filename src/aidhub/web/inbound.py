@@ -20,7 +20,7 @@ LINE_ROWS = 8
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter(dependencies=[needs(P.READ)])
+    pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
 
     @pages.get("/consignments", response_class=HTMLResponse)
     def index(request: Request, scope: Seen, hub: str | None = None):

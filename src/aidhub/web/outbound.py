@@ -78,7 +78,7 @@ async def _upload(data: dict[str, Any], name: str) -> tuple[bytes | None, str]:
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter(dependencies=[needs(P.READ)])
+    pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
 
     def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
         token = csrf.token(request)

@@ -88,7 +88,7 @@ def plan_rows(v: planning.PlanView) -> dict[str, Any]:
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
-    pages = APIRouter(dependencies=[needs(P.READ)])
+    pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
 
     # requests ----------------------------------------------------------------------------
     @pages.get("/requests", response_class=HTMLResponse)
