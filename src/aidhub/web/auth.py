@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from aidhub.api import problems
@@ -25,7 +26,8 @@ from aidhub.web import csrf
 
 COOKIE = "aidhub_session"
 # the OpenAPI document describes the API and holds no data: scripts read it first
-PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/favicon.ico")
+PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/favicon.ico",
+          "/preferences")  # a language can be chosen before signing in
 
 
 class SignIn(BaseHTTPMiddleware):
@@ -40,8 +42,8 @@ class SignIn(BaseHTTPMiddleware):
         request.state.principal = None
         if path.startswith(PUBLIC):
             return await call_next(request)
-        try:
-            request.state.principal = _principal(self.ctx, request)
+        try:  # the database is asked in a worker thread: never block the event loop
+            request.state.principal = await run_in_threadpool(_principal, self.ctx, request)
         except NotSignedIn as exc:
             if _is_api(path):
                 return problems.problem(request, 401, "not-signed-in", "Not signed in",
@@ -61,6 +63,14 @@ def _principal(ctx: Context, request: Request) -> Principal:
     if header.lower().startswith("bearer "):
         return accounts.token(ctx, header[7:].strip())
     return accounts.session(ctx, request.cookies.get(COOKIE))
+
+
+def signed_in(ctx: Context, request: Request) -> Principal | None:
+    """Who is signed in on a public page's request, if anyone."""
+    try:
+        return _principal(ctx, request)
+    except NotSignedIn:
+        return None
 
 
 def principal(request: Request) -> Principal:
