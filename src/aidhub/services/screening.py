@@ -417,6 +417,12 @@ def _hit_view(h: Any, party_name: str) -> HitView:
                    h.reason)
 
 
+def count_active_holds(ctx: Context) -> int:
+    """Holds in force, on anything (consignments, parties, lots)."""
+    with ctx.uow() as uow:
+        return len(uow.screening.active_holds())
+
+
 def list_hits(ctx: Context, *, state: str | None = None) -> list[HitView]:
     with ctx.uow() as uow:
         names = {p.id: p.name for p in uow.screening.parties()}

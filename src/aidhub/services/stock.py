@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.catalog import Item
@@ -79,6 +80,19 @@ def _day_start(day: dt.date | None) -> dt.datetime | None:
     if day is None:
         return None
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def lost_kg_since(ctx: Context, since: dt.datetime, *, scope: Scope = EVERYTHING
+                  ) -> Decimal:
+    """Kilograms written off to LOST since ``since`` (in transit, on counts, on proofs of
+    delivery), at the caller's hubs or of its organisations' goods."""
+    with ctx.uow() as uow:
+        total = Decimal(0)
+        for r in uow.ledger.written_off_since(since):
+            if not scope.everything and not scope.allows(r.site_id, {r.owner_id}):
+                continue
+            total += uow.reference.item_by_id(r.item_id).weight_kg * int(r.quantity)
+        return total
 
 
 def recent_movements(ctx: Context, *, limit: int = 20, site: str | None = None

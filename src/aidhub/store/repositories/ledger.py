@@ -367,6 +367,18 @@ class LedgerRepository:
     def count_movements(self) -> int:
         return self.conn.execute(select(func.count()).select_from(movements)).scalar_one()
 
+    def written_off_since(self, since: dt.datetime) -> list[Any]:
+        """What went into LOST locations since ``since`` (net of what came back from
+        them), per site, owner and item."""
+        quantity = func.sum(postings.c.quantity)
+        return list(self.conn.execute(
+            select(locations.c.site_id, postings.c.owner_id, postings.c.item_id,
+                   quantity.label("quantity"))
+            .join(locations, postings.c.location_id == locations.c.id)
+            .join(movements, postings.c.movement_id == movements.c.id)
+            .where(locations.c.kind == "lost", movements.c.at >= since)
+            .group_by(locations.c.site_id, postings.c.owner_id, postings.c.item_id)))
+
 
 def _key(r: Any) -> StockKey:
     return StockKey(r.location_id, r.item_id, r.lot_id, r.owner_id, r.earmark)
