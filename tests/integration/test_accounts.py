@@ -55,6 +55,10 @@ def test_wrong_passwords_are_logged_and_lock_the_username_for_a_while(hub):
                                  .order_by(sign_in_attempts.c.at)))
     assert [r.reason for r in rows] == ["wrong password"] * 5 + ["locked", "unknown user"]
     assert rows[0].address == "10.0.0.9"
+    with hub.engine.connect() as conn:  # and the audit chain has every one of them
+        actions = [r.action for r in conn.execute(
+            select(audit_records.c.action).order_by(audit_records.c.seq))]
+    assert actions.count("user.sign_in_refused") == 7
     # an admin setting a new password lifts the lock
     accounts.set_password(hub, "amal", "a brand new passphrase", key="pw")
     accounts.sign_in(hub, "amal", "a brand new passphrase")

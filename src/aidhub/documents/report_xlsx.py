@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from aidhub.documents.donor_report import BANDS, CATEGORIES, FINDINGS, LOSS_KINDS, source_label
+from aidhub.interop.cells import safe_cell
 from aidhub.services.donor_report import BANDS as BAND_ORDER
 from aidhub.services.donor_report import DonorReport
 
@@ -95,7 +96,7 @@ def _summary(sheet: Worksheet, r: DonorReport) -> None:
                               "lost in this period."))
     sheet.append(["figure", "value"])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe_cell(v) for v in row])
         if row[0] == "tie-out" and bad:
             sheet.cell(sheet.max_row, 2).font = ALERT
     _format(sheet, 2)
@@ -107,7 +108,7 @@ def _sheet(book: Workbook, title: str, names: Sequence[str],
     sheet.append(list(names))
     written = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe_cell(v) for v in row])
         written += 1
     if not written:
         sheet.append([NONE])

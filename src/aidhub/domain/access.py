@@ -13,6 +13,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
+from aidhub.domain.common_passwords import is_common
 from aidhub.domain.errors import AidhubError, InvalidInput
 
 
@@ -228,3 +229,6 @@ def check_password(password: str, username: str) -> None:
                            field="password")
     if username.lower() in password.lower():
         raise InvalidInput("the password must not contain the username", field="password")
+    if is_common(password):
+        raise InvalidInput("this password is among the first any attacker tries; choose a "
+                           "few unrelated words instead", field="password")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TextIO
 
+from aidhub.interop.cells import safe_cell
+
 # A hashtag: '#', a lower-case name (letters, digits, underscore), then attributes.
 _TAG = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
 _SPACE = re.compile(r"\s+")
@@ -102,7 +104,7 @@ def write_csv(table: Table, out: TextIO, *, hxl: bool = True) -> None:
     if hxl:
         writer.writerow(table.tags)
     for row in table.rows:
-        writer.writerow([text(v) for v in row])
+        writer.writerow([safe_cell(v) if isinstance(v, str) else text(v) for v in row])
 
 
 def columns(*specs: tuple[str, str] | tuple[str, str, Kind]) -> tuple[Column, ...]:

@@ -262,6 +262,11 @@ def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
         uow.accounts.add_attempt({"id": new_id(), "username": login, "at": now,
                                   "ok": not reason, "address": address[:64],
                                   "reason": reason})
+        # the audit chain keeps every sign-in and every refusal, with where it came from
+        uow.audit.append(now, login or "(none)", "user.sign_in_refused" if reason
+                         else "user.sign_in", login or "(none)",
+                         {"address": address[:64], "reason": reason})
+        uow.audit.flush()
         if reason:
             if reason == "wrong password":
                 until = LOCKOUT.locked_until([*failures, now], now)
@@ -318,8 +323,15 @@ def session(ctx: Context, secret: str | None) -> Principal:
 def sign_out(ctx: Context, secret: str | None) -> None:
     if not secret:
         return
+    now = utcnow()
     with ctx.uow(write=True) as uow:
-        uow.accounts.update_session(_digest(secret), ended_at=utcnow())
+        row = uow.accounts.session(_digest(secret))
+        if row is None or row.ended_at is not None:
+            return
+        uow.accounts.update_session(row.id, ended_at=now)
+        user = uow.accounts.user_by_id(row.user_id)
+        uow.audit.append(now, user.username, "user.sign_out", user.username, {})
+        uow.audit.flush()
         uow.commit()
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from aidhub.domain.errors import InvalidInput, NotFound
+from aidhub.interop.cells import safe_cell
 from aidhub.interop.hxl import Kind, Table, columns, write_csv
 from aidhub.services import reference
 from aidhub.services.context import Context
@@ -256,10 +257,11 @@ def _write_xlsx(table: Table, path: Path) -> None:
 
 
 def _excel(value: Any) -> Any:
-    """Excel keeps no time zone: times are written in UTC."""
+    """Excel keeps no time zone: times are written in UTC; text that Excel would run as a
+    formula is neutralised."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
+    return safe_cell(value)
 
 
 _PARQUET_TYPES = {Kind.TEXT: "VARCHAR", Kind.INTEGER: "BIGINT", Kind.DECIMAL: "DECIMAL(18,6)",
