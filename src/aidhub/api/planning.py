@@ -211,7 +211,7 @@ def router(ctx: Context) -> APIRouter:
                                            key=key, reason=body.reason)
 
     @api.get("/release-orders/{number}/pdf", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}}})
+             responses={200: {"content": {"application/pdf": {}}}}, dependencies=[staff])
     def order_pdf(number: str) -> Response:
         """The numbered release order as a PDF (English and Arabic)."""
         data = release_orders.pdf(ctx, number)
