@@ -65,6 +65,7 @@ def main() -> None:
 def _register() -> None:
     from aidhub.cli import (
         accounts,
+        backup,
         db,
         demo,
         exports,
@@ -104,6 +105,7 @@ def _register() -> None:
     exports.register(app)
     iati.register(app)
     reports.register(app)
+    backup.register(app)
 
 
 _register()

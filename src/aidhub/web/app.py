@@ -29,11 +29,13 @@ from aidhub.domain.errors import AidhubError, NotFound
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
-from aidhub.web import auth
+from aidhub.web import auth, i18n, ops
 from aidhub.web.csrf import CsrfRefused
+from aidhub.web.headers import SecurityHeaders
 from aidhub.web.inbound import router as inbound_pages
 from aidhub.web.outbound import router as outbound_pages
 from aidhub.web.planning import router as planning_pages
+from aidhub.web.preferences import router as preferences_pages
 
 HERE = Path(__file__).parent
 
@@ -47,9 +49,12 @@ def create_app(ctx: Context) -> FastAPI:
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=None,
                   redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
+    i18n.setup(templates)  # gettext, number filters, each request's language
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
     app.add_middleware(auth.SignIn, ctx=ctx)
+    ops.install(app, ctx)  # /healthz, /readyz, /metrics; times requests
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
     @app.exception_handler(AidhubError)
     async def _user_error(request: Request, exc: AidhubError):
@@ -83,6 +88,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(inbound_pages(ctx, templates))
     app.include_router(planning_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))
+    app.include_router(preferences_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)],
              include_in_schema=False)

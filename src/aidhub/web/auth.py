@@ -27,7 +27,8 @@ from aidhub.web import csrf
 COOKIE = "aidhub_session"
 # the OpenAPI document describes the API and holds no data: scripts read it first
 PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/favicon.ico",
-          "/preferences")  # a language can be chosen before signing in
+          "/preferences",  # a language can be chosen before signing in
+          "/healthz", "/readyz", "/metrics")  # /metrics checks its own token (web/ops.py)
 
 
 class SignIn(BaseHTTPMiddleware):

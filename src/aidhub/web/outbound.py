@@ -22,6 +22,7 @@ from aidhub.services import delivery, picking, reference, waybills
 from aidhub.services.context import Context
 from aidhub.web import csrf
 from aidhub.web.auth import Who, needs, seen, staff
+from aidhub.web.i18n import translate
 
 STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the board
 
@@ -118,7 +119,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 ship_date=_date(data, "ship_date"),
                 min_shelf_life_days=_count(data, "min_shelf_life_days"))
         except AidhubError as exc:
-            return board_page(request, None, data, f"No pick list made. {exc}", 400)
+            message = translate(request, "No pick list made. %(error)s", error=exc)
+            return board_page(request, None, data, message, 400)
         return RedirectResponse(f"/pick-lists/{result['pick_list']}", status_code=303)
 
     # pick lists --------------------------------------------------------------------------
@@ -148,8 +150,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                             batch=_text(data, "batch") or None,
                             reason=_text(data, "reason"))
         except AidhubError as exc:
-            return pick_list_page(request, number, data, f"Line {line_no} not picked. {exc}",
-                                  line_no, 400)
+            message = translate(request, "Line %(line)s not picked. %(error)s", line=line_no,
+                                error=exc)
+            return pick_list_page(request, number, data, message, line_no, 400)
         return RedirectResponse(f"/pick-lists/{number.strip().upper()}#line-{line_no}",
                                 status_code=303)
 
@@ -181,8 +184,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         try:
             waybills.dispatch(who, number, key=_key(data))
         except AidhubError as exc:
-            return waybill_page(request, number, data, f"Not dispatched. {exc}", "dispatch",
-                                400)
+            message = translate(request, "Not dispatched. %(error)s", error=exc)
+            return waybill_page(request, number, data, message, "dispatch", 400)
         return back(number)
 
     @pages.post("/waybills/{number}/events", response_class=HTMLResponse,
@@ -195,8 +198,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                            key=_key(data), place=_text(data, "place"),
                            at=_when(data, "at"), note=_text(data, "note"))
         except AidhubError as exc:
-            return waybill_page(request, number, data, f"Event not recorded. {exc}",
-                                "event", 400)
+            message = translate(request, "Event not recorded. %(error)s", error=exc)
+            return waybill_page(request, number, data, message, "event", 400)
         return back(number, "#timeline")
 
     @pages.post("/waybills/{number}/cancel", response_class=HTMLResponse,
@@ -208,8 +211,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             waybills.cancel(who, number, key=_key(data),
                             reason=_text(data, "reason"))
         except AidhubError as exc:
-            return waybill_page(request, number, data, f"Not cancelled. {exc}", "cancel",
-                                400)
+            message = translate(request, "Not cancelled. %(error)s", error=exc)
+            return waybill_page(request, number, data, message, "cancel", 400)
         return back(number)
 
     @pages.post("/waybills/{number}/pod", response_class=HTMLResponse,
@@ -232,7 +235,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         except AidhubError as exc:
             values = {k: v for k, v in data.items() if isinstance(v, str)}
             return waybill_page(request, number, values,
-                                f"Proof of delivery not recorded. {exc}", "pod", 400)
+                                translate(request, "Proof of delivery not recorded. %(error)s",
+                                          error=exc), "pod", 400)
         return back(number)
 
     # loss reports ------------------------------------------------------------------------
@@ -257,7 +261,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                             decision=_text(data, "decision"))
         except AidhubError as exc:
             return losses_page(request, "open", {**data, "number": number.strip().upper()},
-                               f"{number.strip().upper()} not reviewed. {exc}", 400)
+                               translate(request, "%(number)s not reviewed. %(error)s",
+                                         number=number.strip().upper(), error=exc), 400)
         return RedirectResponse("/loss-reports?state=reviewed", status_code=303)
 
     return pages

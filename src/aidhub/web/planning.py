@@ -20,6 +20,7 @@ from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.web import csrf
 from aidhub.web.auth import Seen, Who, needs, staff
+from aidhub.web.i18n import translate
 
 TIERS = (("1", "life-saving"), ("2", "important"), ("3", "other"))
 
@@ -151,7 +152,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             planning.approve(who, number,
                              key=str(data.get("key") or "").strip() or str(uuid.uuid4()))
         except AidhubError as exc:
-            return plan_page(request, number, data, f"Not approved. {exc}", status=400)
+            message = translate(request, "Not approved. %(error)s", error=exc)
+            return plan_page(request, number, data, message, status=400)
         return RedirectResponse(f"/plans/{number.strip().upper()}", status_code=303)
 
     @pages.post("/plans/{number}/discard", response_class=HTMLResponse,
@@ -164,7 +166,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                              key=str(data.get("key") or "").strip() or str(uuid.uuid4()),
                              reason=str(data.get("reason") or ""))
         except AidhubError as exc:
-            return plan_page(request, number, data, f"Not discarded. {exc}", status=400)
+            message = translate(request, "Not discarded. %(error)s", error=exc)
+            return plan_page(request, number, data, message, status=400)
         return RedirectResponse(f"/plans/{number.strip().upper()}", status_code=303)
 
     # release orders ----------------------------------------------------------------------

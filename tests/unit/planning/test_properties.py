@@ -164,10 +164,11 @@ def test_the_optimiser_is_never_less_fair_to_tier_one_than_greedy(data):
     theirs = sorted(n.fill_rate for n in first_come.needs if n.priority == 1 and n.needed > 0)
     if not ours:
         return
-    assert ours[0] >= theirs[0] - 1e-6
+    tol = 1e-5  # the LP's fill rates carry HiGHS's feasibility tolerance (1e-7 of a need)
+    assert ours[0] >= theirs[0] - tol
     # leximin: the sorted fill rates are lexicographically at least greedy's
     for a, b in zip(ours, theirs, strict=True):
-        if abs(a - b) > 1e-6:
+        if abs(a - b) > tol:
             assert a > b, (ours, theirs)
             break
     # and after rounding the lowest tier-1 fill rate is still not below greedy's
