@@ -26,8 +26,8 @@ MATRIX = {
     "GET /sign-in": "public", "POST /sign-in": "public", "POST /sign-out": "signed-in",
     "POST /preferences": "public",  # the language of the sign-in page, too
     "GET /api/v1/health": "public",
-    "GET /": "read", "GET /api/v1/sites": "read", "GET /api/v1/stock": "read",
-    "GET /api/v1/movements": "read",
+    "GET /": "read", "GET /dashboard": "read", "GET /api/v1/sites": "read",
+    "GET /api/v1/stock": "read", "GET /api/v1/movements": "read",
     # inbound
     "POST /api/v1/consignments": "consignments", "GET /api/v1/consignments": "read",
     "GET /api/v1/consignments/{number}": "read",

@@ -39,3 +39,18 @@ def test_the_dashboard_counts_what_the_records_hold(ctx):
     assert [c.category for c in seen.stock] == ["food_drink"]
     assert seen.screening_queue is None and seen.plans_awaiting is None
     assert dict(seen.pipeline)["expected"] == 0  # the consignment is WFP's
+
+
+def test_the_dashboard_page_draws_its_charts_on_the_server(ctx):
+    from tests.helpers import web_client
+
+    make_hub(ctx)
+    receive(ctx, "RICE", 100, key="r1")
+    page = web_client(ctx).get("/dashboard")
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="stock-chart"' in html and "<rect" in html and "Food and drink" in html
+    assert "screening hits to decide" in html  # an admin screens
+    assert "<script" not in html.split("</head>")[1]  # nothing drawn in the browser
+    partner = web_client(ctx, "partner", organisation="ECHO").get("/dashboard").text
+    assert "screening hits to decide" not in partner and "plans awaiting" not in partner

@@ -31,6 +31,7 @@ from aidhub.services import reference, stock
 from aidhub.services.context import Context
 from aidhub.web import auth, i18n, ops
 from aidhub.web.csrf import CsrfRefused
+from aidhub.web.dashboard import router as dashboard_pages
 from aidhub.web.headers import SecurityHeaders
 from aidhub.web.inbound import router as inbound_pages
 from aidhub.web.outbound import router as outbound_pages
@@ -89,6 +90,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(planning_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))
     app.include_router(preferences_pages(ctx, templates))
+    app.include_router(dashboard_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)],
              include_in_schema=False)
