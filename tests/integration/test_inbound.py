@@ -138,6 +138,8 @@ def test_a_packing_list_is_previewed_then_imported_once(hub):
     view = consignments.view(hub, result["number"])
     assert [(ln.quantity, item.code if item else None) for ln, item in view.lines] == [
         (100, "RICE"), (40, "TARP"), (12, None)]
+    # a retry of the same import (same key: the answer was lost) gets the first answer
+    assert preadvice.import_file(hub, data, header, key="imp-1") == result
     with pytest.raises(InvalidInput, match="already imported as consignment"):
         preadvice.import_file(hub, data, header, key="imp-2")
     again = preadvice.import_file(hub, data, header, key="imp-3", force=True)

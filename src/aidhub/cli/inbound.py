@@ -135,10 +135,10 @@ def import_packing_list(
     with output.progress() as report:
         preview = preadvice.preview(context(), path.read_bytes(), mapping=mapping,
                                     progress=report)
-    if preview.imported_as and not force:
+    if preview.imported_as and not force and not key:
         output.error(f"this file was already imported as {preview.imported_as}; use --force "
                      "to import it again")
-        raise typer.Exit(1)
+        raise typer.Exit(1)  # (with --key, a retry of that import answers as it did)
     output.table("Columns", ["field", "column", "how"],
                  [(m.field, m.column, m.how) for m in preview.columns])
     unsure = [ln for ln in preview.lines if not ln.sure]

@@ -1,0 +1,93 @@
+"""Crash safety under SIGKILL (issue #9): many kill points on SQLite and PostgreSQL.
+
+The harness of tests/reliability (see harness.py there) starts aidhub as a real process
+importing a packing list, receiving a GRN, approving a plan or dispatching a waybill,
+kills it with SIGKILL at a seeded random moment, and checks the restarted books: the
+ledger and the audit chain verify, the command happened entirely or not at all, and the
+retry with the same idempotency key has exactly one effect. The CI test runs 200 kill
+points; this runs ``--kills`` (2,000 by default) split over the backends, on a fresh
+database every ``--per-database`` kill points (so that checking stays as cheap as at the
+start). Prints JSON: kill points, survived, failed (must be 0), per backend and operation,
+and where the kills landed (before the write transaction, inside it, with the COMMIT in
+flight, after the COMMIT returned, after the process had exited) and whether the effect
+was there afterwards. Exit status 1 when any kill point failed.
+
+    .venv/bin/python bench/reliability.py --kills 400
+    AIDHUB_BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/reliability.py
+"""
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness is in tests/
+
+from tests.reliability.harness import OPS, Campaign, Summary
+
+from common import cleanup, fresh, pg_url
+
+
+def run_backend(backend: str, kills: int, per_database: int, seed: int,
+                spawned: int) -> Summary:
+    total = Summary(backend, seed)
+    per_op_left = math.ceil(kills / len(OPS))
+    chunk = 0
+    while per_op_left > 0:
+        per_op = min(per_op_left, max(1, per_database // len(OPS)))
+        ctx, url = fresh(backend)
+        ctx.engine.dispose()
+        campaign = Campaign(url, backend, seed=seed * 1000 + chunk).setup()
+        try:
+            total.add(campaign.run(per_op, spawned_per_op=spawned if chunk == 0 else 0))
+        finally:
+            campaign.close()
+            if backend == "sqlite":
+                cleanup(url)
+        print(f"{backend}: {total.kill_points} kill points, {total.failed} failed",
+              file=sys.stderr, flush=True)
+        per_op_left -= per_op
+        chunk += 1
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kills", type=int, default=2000,
+                        help="kill points in all, split over the backends (default 2,000)")
+    parser.add_argument("--per-database", type=int, default=100,
+                        help="kill points on one database before a fresh one (default 100)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--spawned-per-op", type=int, default=2,
+                        help="kill points per operation and backend in a new interpreter "
+                             "(python -m tests.reliability.worker) instead of a fork")
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    backends = args.backend or (["sqlite", "postgresql"] if pg_url() else ["sqlite"])
+    start = time.perf_counter()
+    summaries = [run_backend(b, math.ceil(args.kills / len(backends)), args.per_database,
+                             args.seed, args.spawned_per_op) for b in backends]
+    parts = {s.backend: s.as_json() for s in summaries}
+    report = {
+        "benchmark": "reliability",
+        "date": dt.date.today().isoformat(),
+        "seed": args.seed,
+        "kill_points": sum(p["kill_points"] for p in parts.values()),
+        "survived": sum(p["survived"] for p in parts.values()),
+        "failed": sum(p["failed"] for p in parts.values()),
+        "seconds": round(time.perf_counter() - start, 1),
+        "backends": parts,
+    }
+    if len(backends) == 1:
+        report["note"] = ("PostgreSQL was not run: set AIDHUB_BENCH_DATABASE_URL to a "
+                          "database the benchmark may wipe")
+    print(json.dumps(report, indent=2))
+    sys.exit(1 if report["failed"] else 0)
+
+
+if __name__ == "__main__":
+    main()
