@@ -46,7 +46,7 @@ from aidhub.domain.catalog import SumaCategory
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.sites import SiteKind
 from aidhub.services.context import Context, utcnow
-from aidhub.services.exports import _period, admin_pcodes
+from aidhub.services.exports import admin_pcodes, period
 from aidhub.store.repositories.exports import ExportsRepository
 from aidhub.store.repositories.reports import ReportsRepository
 from aidhub.store.uow import UnitOfWork
@@ -268,7 +268,7 @@ def build(ctx: Context, donor: str, start: dt.date, end: dt.date, *,
     if start is None or end is None:
         raise InvalidInput("give the first and the last day of the period (--from and --to)",
                            field="from" if start is None else "to")
-    since, until = _period(start, end)
+    since, until = period(start, end)
     assert since is not None and until is not None  # both days are given
     with ctx.uow() as uow:
         ExportsRepository(uow.conn).read_only_snapshot()

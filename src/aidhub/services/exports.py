@@ -104,7 +104,7 @@ def _scope(uow: UnitOfWork, site: str | None, owner: str | None,
     return site_id, owner_id
 
 
-def _period(since: dt.date | None, until: dt.date | None
+def period(since: dt.date | None, until: dt.date | None
             ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """[start of ``since``, end of ``until``) in UTC; both days are included."""
     if since and until and since > until:
@@ -129,7 +129,7 @@ def stock(ctx: Context, *, site: str | None = None, owner: str | None = None,
     if since is not None:
         raise InvalidInput("stock is counted at one moment: give --to (stock at the end of "
                            "that day) and leave out --from", field="from")
-    _, end = _period(None, until)
+    _, end = period(None, until)
     as_at = until or dt.datetime.now(dt.UTC).date()
     with ctx.uow() as uow:
         site_id, owner_id = _scope(uow, site, owner, organisation_id)
@@ -147,7 +147,7 @@ def movements(ctx: Context, *, site: str | None = None, owner: str | None = None
               organisation_id: uuid.UUID | None = None) -> Table:
     """Every posting of the movements in the period: one row per location, item, lot and
     owner a movement changed, with the quantity in (+) or out (-) of that location."""
-    start, end = _period(since, until)
+    start, end = period(since, until)
     with ctx.uow() as uow:
         site_id, owner_id = _scope(uow, site, owner, organisation_id)
         found = ExportsRepository(uow.conn).postings(site_id=site_id, owner_id=owner_id,
@@ -161,7 +161,7 @@ def movements(ctx: Context, *, site: str | None = None, owner: str | None = None
 def _delivery_lines(ctx: Context, site: str | None, owner: str | None,
                     since: dt.date | None, until: dt.date | None,
                     organisation_id: uuid.UUID | None) -> list[Any]:
-    start, end = _period(since, until)
+    start, end = period(since, until)
     with ctx.uow() as uow:
         site_id, owner_id = _scope(uow, site, owner, organisation_id)
         return ExportsRepository(uow.conn).delivery_lines(

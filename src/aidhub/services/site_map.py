@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aidhub.domain.catalog import Item
-from aidhub.domain.errors import InvalidInput
 from aidhub.domain.sites import SiteKind
 from aidhub.services.context import Context
+from aidhub.services.exports import period
 from aidhub.store.repositories.hub_reports import HubReportsRepository
 
 #: How each kind of site is drawn: warehouses with the hubs.
@@ -77,19 +77,6 @@ class SiteMap:
     @property
     def unplaced(self) -> list[MapSite]:
         return [s for s in self.sites if not s.placed]
-
-
-def period(start: dt.date | None, end: dt.date | None
-           ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """[start of ``start``, end of ``end``) in UTC; both days included; refused when
-    reversed."""
-    if start and end and start > end:
-        raise InvalidInput(f"the period is reversed: --from {start} is after --to {end}; "
-                           "swap the two dates", field="from")
-    since = dt.datetime.combine(start, dt.time(), dt.UTC) if start else None
-    until = (dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-             if end else None)
-    return since, until
 
 
 def fill_by_point(repo: HubReportsRepository, items: dict[uuid.UUID, Item],
