@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +34,14 @@ from aidhub.domain.ids import new_id
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
 from aidhub.services.idempotency import run_command
+from aidhub.store.repositories.accounts import AccountRepository
 from aidhub.store.uow import UnitOfWork
 
 HASHER = PasswordHasher()
 LOCKOUT = Lockout()
 SESSION_IDLE = dt.timedelta(hours=8)  # a shift; a session unused for longer ends
 SESSION_MAX = dt.timedelta(hours=24)
+STAMP_EVERY = dt.timedelta(minutes=1)  # last seen / last used: not a write per request
 LANGUAGES = ("en", "ar", "ru")
 NUMERALS = ("western", "eastern")
 TOKEN_PREFIX = "ahk_"
@@ -302,22 +305,28 @@ def session(ctx: Context, secret: str | None) -> Principal:
     if not secret:
         raise NotSignedIn("sign in first")
     now = utcnow()
-    with ctx.uow(write=True) as uow:
+    with ctx.uow() as uow:  # read only: every request comes here
         row = uow.accounts.session(_digest(secret))
         if row is None or row.ended_at is not None:
             raise NotSignedIn("your session has ended; sign in again")
-        if row.expires_at <= now or now - row.last_seen > SESSION_IDLE:
-            uow.accounts.update_session(row.id, ended_at=now)
-            uow.commit()
-            raise NotSignedIn("your session has expired; sign in again")
+        expired = row.expires_at <= now or now - row.last_seen > SESSION_IDLE
         user = uow.accounts.user_by_id(row.user_id)
-        if not user.active:
-            raise NotSignedIn("this account is disabled")
-        if now - row.last_seen > dt.timedelta(minutes=1):  # not a write on every request
-            uow.accounts.update_session(row.id, last_seen=now)
-        principal = _principal(uow, user)
-        uow.commit()
+        principal = None if expired or not user.active else _principal(uow, user)
+    if expired:
+        _stamp(ctx, lambda accounts: accounts.update_session(row.id, ended_at=now))
+        raise NotSignedIn("your session has expired; sign in again")
+    if principal is None:
+        raise NotSignedIn("this account is disabled")
+    if now - row.last_seen > STAMP_EVERY:
+        _stamp(ctx, lambda accounts: accounts.update_session(row.id, last_seen=now))
     return principal
+
+
+def _stamp(ctx: Context, change: Callable[[AccountRepository], None]) -> None:
+    """A short write of a session's or token's times (at most once a minute each)."""
+    with ctx.uow(write=True) as uow:
+        change(uow.accounts)
+        uow.commit()
 
 
 def sign_out(ctx: Context, secret: str | None) -> None:
@@ -396,7 +405,7 @@ def token(ctx: Context, secret: str | None) -> Principal:
     if not secret or not secret.startswith(TOKEN_PREFIX):
         raise NotSignedIn("give an API token (Authorization: Bearer ahk_...)")
     now = utcnow()
-    with ctx.uow(write=True) as uow:
+    with ctx.uow() as uow:  # read only: every API call comes here
         row = uow.accounts.token(_digest(secret))
         if row is None or row.revoked_at is not None:
             raise NotSignedIn("this API token is unknown or was revoked")
@@ -405,11 +414,10 @@ def token(ctx: Context, secret: str | None) -> Principal:
         user = uow.accounts.user_by_id(row.user_id)
         if not user.active:
             raise NotSignedIn("the account of this API token is disabled")
-        if row.last_used is None or now - row.last_used > dt.timedelta(minutes=1):
-            uow.accounts.update_token(row.id, last_used=now)
         scopes = frozenset(Permission(s) for s in row.scopes.split())
         principal = _principal(uow, user, scopes)
-        uow.commit()
+    if row.last_used is None or now - row.last_used > STAMP_EVERY:
+        _stamp(ctx, lambda accounts: accounts.update_token(row.id, last_used=now))
     return principal
 
 

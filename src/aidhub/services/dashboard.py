@@ -11,7 +11,7 @@ from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.catalog import ExpiryAlert, expiry_alert
 from aidhub.domain.release_orders import PlanState
 from aidhub.domain.screening import HitState
-from aidhub.services import consignments, delivery, planning, stock, waybills
+from aidhub.services import consignments, delivery, planning, reference, stock, waybills
 from aidhub.services.consignments import STAGES
 from aidhub.services.context import Context, utcnow
 
@@ -55,7 +55,7 @@ def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
     for row in consignments.pipeline(ctx, scope=scope):
         by_stage[row.stage] += row.consignments
     pipeline = [(stage, by_stage.get(stage, 0)) for stage in STAGES]
-    items = {i.code: i for i in _items(ctx)}
+    items = {i.code: i for i in reference.list_items(ctx)}
     bands: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(BANDS,
                                                                              Decimal(0)))
     for r in stock.on_hand(ctx, scope=scope):  # physical stock only
@@ -91,8 +91,3 @@ def _band(expiry: dt.date | None, today: dt.date) -> str:
         return "expired"
     return alert.value if alert is not None else "later"
 
-
-def _items(ctx: Context):
-    from aidhub.services import reference
-
-    return reference.list_items(ctx)
