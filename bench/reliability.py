@@ -12,6 +12,14 @@ and where the kills landed (before the write transaction, inside it, with the CO
 flight, after the COMMIT returned, after the process had exited) and whether the effect
 was there afterwards. Exit status 1 when any kill point failed.
 
+It then tries hostile inputs (tests/hostile/campaign.py: hypothesis-made packing lists,
+planner problem files and API bodies, zip and XML bombs, oversized bodies, climbing file
+names) on a fresh database per backend, and restarts a throwaway PostgreSQL cluster of its
+own under load (tests/hostile/pg_restart.py): ``hostile`` says how many inputs were tried
+and how many got a 5xx or left a partial write (both must be 0), ``postgresql_restart``
+how long aidhub took to answer again once PostgreSQL was back, and whether any request got
+a 500 or any acknowledged write was lost or doubled. Exit status 1 on any of those too.
+
     .venv/bin/python bench/reliability.py --kills 400
     AIDHUB_BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/reliability.py
 """
@@ -27,6 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness is in tests/
 
+from tests.hostile import campaign as hostile
+from tests.hostile import pg_restart
 from tests.reliability.harness import OPS, Campaign, Summary
 
 from common import cleanup, fresh, pg_url
@@ -55,6 +65,23 @@ def run_backend(backend: str, kills: int, per_database: int, seed: int,
     return total
 
 
+def run_hostile(backend: str, examples: int) -> dict:
+    ctx, url = fresh(backend)
+    try:
+        return hostile.run(ctx, examples=examples)
+    finally:
+        ctx.engine.dispose()
+        if backend == "sqlite":
+            cleanup(url)
+
+
+def run_restart(clients: int) -> dict:
+    reason = pg_restart.missing()
+    if reason:
+        return {"skipped": reason}
+    return pg_restart.run(clients=clients).as_json()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=2000,
@@ -66,6 +93,10 @@ def main() -> None:
                         help="kill points per operation and backend in a new interpreter "
                              "(python -m tests.reliability.worker) instead of a fork")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
+    parser.add_argument("--hostile-examples", type=int, default=60,
+                        help="hypothesis examples per family of hostile input (0: skip)")
+    parser.add_argument("--restart-clients", type=int, default=4,
+                        help="client threads writing while PostgreSQL restarts (0: skip)")
     args = parser.parse_args()
     backends = args.backend or (["sqlite", "postgresql"] if pg_url() else ["sqlite"])
     start = time.perf_counter()
@@ -82,11 +113,28 @@ def main() -> None:
         "seconds": round(time.perf_counter() - start, 1),
         "backends": parts,
     }
+    if args.hostile_examples:
+        parts = {b: run_hostile(b, args.hostile_examples) for b in backends}
+        report["hostile"] = {
+            "hostile_inputs_tried": sum(p["hostile_inputs_tried"] for p in parts.values()),
+            "answered_5xx_or_unexpected_error": sum(
+                p["answered_5xx_or_unexpected_error"] for p in parts.values()),
+            "partial_writes": sum(p["partial_writes"] for p in parts.values()),
+            "backends": parts,
+        }
+    if args.restart_clients:
+        report["postgresql_restart"] = run_restart(args.restart_clients)
+    report["seconds"] = round(time.perf_counter() - start, 1)
     if len(backends) == 1:
         report["note"] = ("PostgreSQL was not run: set AIDHUB_BENCH_DATABASE_URL to a "
                           "database the benchmark may wipe")
     print(json.dumps(report, indent=2))
-    sys.exit(1 if report["failed"] else 0)
+    hostile_bad = report.get("hostile", {})
+    restart = report.get("postgresql_restart", {})
+    bad = (report["failed"] or hostile_bad.get("answered_5xx_or_unexpected_error")
+           or hostile_bad.get("partial_writes") or restart.get("answered_500_or_dropped")
+           or restart.get("acknowledged_writes_missing_or_doubled"))
+    sys.exit(1 if bad else 0)
 
 
 if __name__ == "__main__":

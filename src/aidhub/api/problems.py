@@ -21,7 +21,9 @@ from aidhub.domain.errors import (
     InvalidInput,
     LedgerError,
     NotFound,
+    StorageError,
 )
+from aidhub.domain.sync import SyncError
 from aidhub.interop.problems import RejectedFile
 
 BASE = "https://aidhub.org/problems/"
@@ -33,6 +35,8 @@ KINDS: tuple[tuple[type, int, str, str], ...] = (  # the first that matches wins
     (IdempotencyConflict, 409, "idempotency-conflict", "Idempotency key reused"),
     (LedgerError, 409, "ledger-rule", "Refused by the stock ledger"),
     (InvalidInput, 400, "invalid-input", "Invalid input"),
+    (StorageError, 503, "database-unavailable", "Database unavailable"),
+    (SyncError, 409, "sync-refused", "Batch refused"),
     (AidhubError, 400, "refused", "Refused"),
 )
 
@@ -41,7 +45,8 @@ def problem(request: Request, status: int, kind: str, title: str, detail: str,
             **extra: Any) -> JSONResponse:
     body = {"type": BASE + kind, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **{k: v for k, v in extra.items() if v is not None}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = ({"WWW-Authenticate": "Bearer"} if status == 401
+               else {"Retry-After": "5"} if status == 503 else None)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -52,6 +57,8 @@ def from_error(request: Request, exc: AidhubError, status: int | None = None) ->
             extra: dict[str, Any] = {}
             if isinstance(exc, InvalidInput):
                 extra = {"field": exc.field, "row": exc.row}
+            if isinstance(exc, SyncError):
+                extra["expected"] = exc.expected
             if isinstance(exc, RejectedFile):
                 extra["problems"] = [str(p) for p in exc.problems]
             return problem(request, status or code, kind, title, str(exc), **extra)

@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import hashlib
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -56,8 +57,22 @@ class Party:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Invisible characters a name is stored without: bidi embeddings, overrides and isolates
+# (which can show a name reversed), LRM/RLM/ALM marks, zero-width space, word joiner,
+# BOM, soft hyphen. ZWNJ and ZWJ stay: Persian and Arabic names need them (screening
+# drops them when it compares).
+_NAME_INVISIBLE = dict.fromkeys([0x00AD, 0x061C, 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF,
+                                 *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def check_party_name(name: str) -> str:
-    text = " ".join((name or "").split())
+    """A party's name as stored: NFC, invisible formatting characters removed, spaces
+    squashed; control characters (NUL...) are refused."""
+    text = unicodedata.normalize("NFC", name or "").translate(_NAME_INVISIBLE)
+    if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in text):
+        raise InvalidInput("the name holds control characters; type it again",
+                           field="name")
+    text = " ".join(text.split())
     if not text:
         raise InvalidInput("give the party's name", field="name")
     if len(text) > 300:

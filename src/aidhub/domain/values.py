@@ -32,8 +32,14 @@ def _parse_code_text(raw: str, field: str) -> str:
     return text
 
 
+#: The largest quantity one line may hold: far beyond any real consignment, and small
+#: enough that sums of many lines stay inside the database's 64-bit integers.
+MAX_QUANTITY = 10**15
+
+
 def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = False) -> int:
-    """A quantity in inventory units: a whole number greater than zero."""
+    """A quantity in inventory units: a whole number greater than zero (and at most
+    :data:`MAX_QUANTITY`)."""
     if isinstance(raw, bool):
         raise InvalidInput(f"{raw!r} is not a quantity", field=field)
     if isinstance(raw, int):
@@ -52,10 +58,19 @@ def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = F
                 "(count the pieces, or use the item's smaller unit)",
                 field=field,
             )
+        if abs(number) > MAX_QUANTITY:  # before int(): 1e999999999 would take minutes
+            raise _too_large(raw, field)
         value = int(number)
+    if value > MAX_QUANTITY:
+        raise _too_large(raw, field)
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidInput(f"{value} is not allowed; the quantity must be above zero", field=field)
     return value
+
+
+def _too_large(raw: object, field: str) -> InvalidInput:
+    return InvalidInput(f"'{raw}' is too large for a quantity (at most {MAX_QUANTITY:,}); "
+                        "check the number of units", field=field)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")

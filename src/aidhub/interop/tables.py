@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from aidhub.domain.errors import InvalidInput
+from aidhub.interop import safe_files
 
 
 @dataclass(frozen=True)
@@ -335,10 +335,12 @@ def _csv_rows(text: str) -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes, sheet: int | str | None) -> list[list[str]]:
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
+    try:  # the parts' sizes are checked before anything is expanded (zip bombs)
+        archive = safe_files.open_zip(data, what="the file")
+    except safe_files.DamagedZip:
         raise InvalidInput(f"the file looks like a damaged ZIP archive; {_ASK}") from None
+    with archive:
+        names = archive.namelist()
     if "xl/workbook.xml" not in names:
         what = ("an Excel binary workbook (.xlsb)" if "xl/workbook.bin" in names
                 else "an OpenDocument file (.ods, .odt)" if "mimetype" in names
@@ -348,7 +350,7 @@ def _xlsx_rows(data: bytes, sheet: int | str | None) -> list[list[str]]:
     from openpyxl import load_workbook  # only when needed: it is slow to import
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)  # checked
     except Exception as exc:  # a damaged file can fail in many ways inside openpyxl
         raise InvalidInput(
             f"the Excel file cannot be read ({type(exc).__name__}); it may be damaged. "

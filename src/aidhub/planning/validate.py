@@ -72,6 +72,9 @@ def load_problem(data: str | bytes) -> Problem:
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"the file is not JSON: {exc.msg.lower()} at line {exc.lineno}, "
                            f"column {exc.colno}") from None
+    except RecursionError:  # "[[[[..." a hundred thousand deep
+        raise InvalidInput("the file nests lists or objects too deeply to be a problem "
+                           "file") from None
     return parse_problem(parsed)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 from aidhub.domain.errors import StorageError
 
 ENV_URL = "AIDHUB_DATABASE_URL"
+CONNECT_TIMEOUT_S = 10
 
 
 def default_url() -> str:
@@ -53,7 +54,13 @@ def create(url: str | None = None, *, pool: bool = True) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         kwargs = {} if pool else {"poolclass": NullPool}
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        # pool_pre_ping: a connection the server dropped (a restart, a failover) is found
+        # dead when taken from the pool and replaced, instead of failing the request;
+        # connect_timeout: an unreachable server fails a request in seconds (503) instead
+        # of hanging it (the URL's own ?connect_timeout= wins)
+        connect = {} if "connect_timeout" in parsed.query else {
+            "connect_timeout": CONNECT_TIMEOUT_S}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect, **kwargs)
     raise StorageError(f"aidhub runs on SQLite or PostgreSQL, not {backend}")
 
 
