@@ -25,7 +25,7 @@ def donor(
     out: Path = typer.Option(..., "-o", "--output",
                              help="The file to write: .pdf or .xlsx."),
     language: str = typer.Option("en", "--language", "-l",
-                                 help="en or ar (the PDF's language; XLSX is in English)."),
+                                 help="en or ar (right to left in both PDF and XLSX)."),
 ) -> None:
     """Write a donor's report for a period (received, announced against received, stock
     with expiry, deliveries by governorate, losses, traceability and the tie-out), and
@@ -49,14 +49,20 @@ def donor(
     else:
         from aidhub.documents.report_xlsx import render_xlsx
 
-        content = render_xlsx(report)
+        content = render_xlsx(report, language)
     out.write_bytes(content)
     params = {"donor": report.donor, "from": report.start.isoformat(),
               "to": report.end.isoformat(), "language": language, "format": suffix[1:]}
-    report_id = report_store.save(ctx, kind="donor", params=params,
-                                  inputs_hash=report.inputs_hash, filename=out.name,
-                                  media_type=MEDIA_TYPES[suffix], content=content)
-    output.ok(f"{out} written ({len(content):,} bytes) and stored as report {report_id}")
+    try:
+        report_id = report_store.save(ctx, kind="donor", params=params,
+                                      inputs_hash=report.inputs_hash, filename=out.name,
+                                      media_type=MEDIA_TYPES[suffix], content=content)
+    except report_store.NotRecorded:
+        output.ok(f"{out} written ({len(content):,} bytes)")
+        output.console.print(not_recorded(), highlight=False)
+    else:
+        output.ok(f"{out} written ({len(content):,} bytes) and stored as report "
+                  f"{report_id}")
     output.console.print(f"inputs hash {report.inputs_hash}", highlight=False)
     bad = [t.item for t in report.tie_out if not t.ok]
     if report.empty:
@@ -70,6 +76,14 @@ def donor(
     else:
         output.console.print(f"tie-out: all {len(report.tie_out)} items tie out ✓",
                              highlight=False)
+
+
+def not_recorded() -> str:
+    """What to say when the file is written but the database is read-only."""
+    return ("[yellow]note:[/yellow] the database is read-only (a replica?): the file is "
+            "written but the report is [bold]not recorded[/bold] among the stored reports "
+            "(no `aidhub report list` entry, no audit record); generate it on the primary "
+            "database to keep it with its generation time and inputs hash")
 
 
 def list_reports(
@@ -110,7 +124,9 @@ def get(
     from aidhub.services import report_store
 
     stored, content = report_store.get(context(), report_id)
-    target = out or Path(stored.filename)
+    from aidhub.interop.safe_files import safe_name
+
+    target = out or Path(safe_name(stored.filename, default=f"report-{report_id}"))  # here
     target.write_bytes(content)
     output.ok(f"{target} written ({len(content):,} bytes): {stored.kind} report generated "
               f"{output.fmt_time(stored.generated_at)} by {stored.generated_by}, inputs "

@@ -43,15 +43,22 @@ def hub(
     target = out or Path(f"hub-report-{report.hub}-{first}-{period.strip().lower()}-"
                          f"{lang}.pdf")
     target.write_bytes(pdf)
-    stored = report_store.save(
-        ctx, kind="hub", params={"hub": report.hub, "period": period.strip().lower(),
-                                 "from": first.isoformat(), "to": last.isoformat(),
-                                 "language": lang},
-        inputs_hash=report.inputs_hash, filename=target.name, media_type="application/pdf",
-        content=pdf)
+    try:
+        stored = report_store.save(
+            ctx, kind="hub", params={"hub": report.hub, "period": period.strip().lower(),
+                                     "from": first.isoformat(), "to": last.isoformat(),
+                                     "language": lang},
+            inputs_hash=report.inputs_hash, filename=target.name,
+            media_type="application/pdf", content=pdf)
+    except report_store.NotRecorded:
+        stored = None
     output.ok(f"{target} written ({len(pdf):,} bytes): {report.hub}, {first} to {last}"
-              f"{' (nothing happened in the period)' if report.empty else ''}; "
-              f"stored as report {stored}")
+              f"{' (nothing happened in the period)' if report.empty else ''}"
+              + (f"; stored as report {stored}" if stored else ""))
+    if stored is None:
+        from aidhub.cli.report_donor import not_recorded
+
+        output.console.print(not_recorded(), highlight=False)
     if charts is not None:
         charts.mkdir(parents=True, exist_ok=True)
         for name, png in hub_document.chart_images(report, lang).items():

@@ -30,6 +30,7 @@ from aidhub.services.donor_report import DonorReport
 
 SYMBOLS = "DejaVuSans"
 CHART_WIDTH = 170.0  # millimetres
+LRM = "\u200e"  # left-to-right mark
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 # from expired (vermilion) to no expiry (grey), in the Okabe-Ito palette
 BAND_COLOURS = ("#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2", "#999999")
@@ -206,6 +207,7 @@ TEXT = {
     "expected_closing": ("= Expected", "= المتوقع"),
     "closing": ("Closing (ledger)", "آخر المدة (السجل)"),
     "check": ("Check", "التحقق"),
+    "footer": ("Report {number} · printed {when}", "التقرير {number} · طُبع في {when}"),
 }
 
 
@@ -338,6 +340,8 @@ class _Pdf:
             subject=f"{r.donor} {r.start} to {r.end}",
             sub_en=f"{r.donor} · {r.donor_name}", sub_ar=r.donor_name_ar or "",
             printed_at=r.generated_at)
+        if self.ar:
+            self.arabic_footer(f"DR-{r.donor}-{r.start:%Y%m%d}-{r.end:%Y%m%d}")
         _symbols(self.pdf)
         self.summary()
         if r.empty:
@@ -348,6 +352,29 @@ class _Pdf:
                             self.losses, self.trace, self.tie_out):
                 section()
         return bytes(self.pdf.output())
+
+    def arabic_footer(self, number: str) -> None:
+        """The foot of every page in Arabic, as on the Arabic hub report: the report's
+        number and when it was printed at the right (where an Arabic page starts), the
+        page number and the number of pages at the left (the count is filled in when the
+        document is finished, so it must end a left-to-right line). Codes, dates and times
+        are set between left-to-right marks, so that the bidirectional algorithm keeps
+        them in order."""
+        pdf = self.pdf
+
+        def footer() -> None:
+            y = pdf.h - 14 + 4
+            lay.rule(pdf, y)
+            half = pdf.epw / 2
+            printed = self.t("footer", number=f"{LRM}{number}{LRM}",
+                             when=f"{LRM}{lay.when(self.r.generated_at)}{LRM}")
+            lay.text_block(pdf, pdf.l_margin, y + 1, half,
+                           f"{pdf.page_no()} / {pdf.str_alias_nb_pages}", size=7.5,
+                           colour=lay.MUTED)
+            lay.text_block(pdf, pdf.l_margin + half, y + 1, half, printed, size=7.5,
+                           arabic=True, align="R", colour=lay.MUTED)
+
+        pdf.footer = footer  # type: ignore[method-assign]
 
     def summary(self) -> None:
         r = self.r
