@@ -60,8 +60,9 @@ def reset_postgres(engine: Engine) -> None:
     names = [t.name for t in metadata.sorted_tables if t.name != "nodes"]
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(names)} CASCADE"))
+        conn.execute(text("DELETE FROM nodes WHERE NOT is_local"))  # site nodes of a test
         conn.execute(text(
-            "UPDATE nodes SET movement_seq = 0, audit_seq = 0, audit_head = :h"
+            "UPDATE nodes SET movement_seq = 0, audit_seq = 0, audit_head = :h, outbox_seq = 0"
         ), {"h": "0" * 64})
 
 

@@ -72,6 +72,7 @@ def _register() -> None:
         iati,
         inbound,
         movements,
+        nodes,
         outbound,
         plan,
         reference,
@@ -106,6 +107,7 @@ def _register() -> None:
     iati.register(app)
     reports.register(app)
     backup.register(app)
+    nodes.register(app)
 
 
 _register()

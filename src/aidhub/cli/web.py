@@ -12,6 +12,8 @@ def serve(
     demo: bool = typer.Option(False, "--demo",
                               help="Load the demo scenario first if the database is empty."),
     seed: int = typer.Option(7, help="Seed of the demo scenario (with --demo)."),
+    sync_every: float = typer.Option(5, help="On a site node: minutes between syncs with "
+                                             "the central server (0: only by hand)."),
 ) -> None:
     """Run the web app (the schema is upgraded first)."""
     import uvicorn
@@ -35,7 +37,27 @@ def serve(
         names = ", ".join(u[0] for u in USERS)
         output.console.print(f"demo accounts: {names}; password: {DEMO_PASSWORD!r}",
                              highlight=False)
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+    stop = _start_syncing(ctx, sync_every)
+    try:
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+def _start_syncing(ctx, minutes: float):
+    """On a site node, a background thread that syncs every ``minutes``."""
+    import threading
+
+    from aidhub.services import sync_node
+
+    if minutes <= 0 or not sync_node.status(ctx)["node"]:
+        return None
+    stop = threading.Event()
+    threading.Thread(target=sync_node.keep_syncing, args=(ctx, minutes * 60, stop),
+                     name="aidhub-sync", daemon=True).start()
+    output.ok(f"site node: syncing with the central server every {minutes:g} minute(s)")
+    return stop
 
 
 def register(app: typer.Typer) -> None:

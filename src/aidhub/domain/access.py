@@ -50,6 +50,7 @@ class Permission(enum.StrEnum):
     REVIEW_LOSSES = "review_losses"
     REPORT = "report"  # reports and exports
     ADMIN = "admin"  # users, grants, tokens, organisations, sites, catalog, settings
+    SYNC = "sync"  # site nodes' state and the conflicts their offline work brought
 
 
 P = Permission
@@ -62,7 +63,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                  P.APPROVE_PLANS, P.REPORT}),
     Role.HUB_MANAGER: frozenset({P.READ, P.CONSIGNMENTS, P.RECEIVE, P.STOCK, P.RELEASE,
                                  P.PICK, P.DISPATCH, P.DELIVER, P.REVIEW_LOSSES,
-                                 P.APPROVE_PLANS, P.REPORT}),
+                                 P.APPROVE_PLANS, P.REPORT, P.SYNC}),
     Role.RECEPTION: frozenset({P.READ, P.CONSIGNMENTS, P.RECEIVE}),
     Role.SCREENING: frozenset({P.READ, P.SCREEN}),
     Role.WAREHOUSE: frozenset({P.READ, P.RECEIVE, P.STOCK, P.PICK}),

@@ -44,3 +44,18 @@ def new_id() -> uuid.UUID:
 def id_time_ms(value: uuid.UUID) -> int:
     """The Unix time in milliseconds encoded in a UUIDv7."""
     return value.int >> 80
+
+
+NAMES = uuid.UUID("0194a7c2-6a1e-7c3b-9f5d-2b8e4a6c1d00")
+
+
+def natural_id(kind: str, *parts: object) -> uuid.UUID:
+    """The id of a record that is what its natural key says (a lot is an item's batch; the
+    party of an organisation is that organisation): the same wherever it is first made,
+    so two site nodes that make it offline make the same record, and their copies merge
+    instead of clashing (RFC 9562 name-based, version 5)."""
+    return uuid.uuid5(NAMES, "/".join([kind, *(str(p) for p in parts)]))
+
+
+def lot_id(item_id: uuid.UUID, batch: str) -> uuid.UUID:
+    return natural_id("lot", item_id, batch)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from aidhub.domain.catalog import Item, Lot, check_lot
 from aidhub.domain.errors import InvalidInput, NotFound
-from aidhub.domain.ids import new_id
+from aidhub.domain.ids import lot_id
 from aidhub.store.uow import UnitOfWork
 
 
@@ -21,7 +21,7 @@ def lot_for(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | No
             raise NotFound(f"{item.code} has no lot '{batch}'; check the batch number")
         if strict:
             batch, expiry = check_lot(item, batch, expiry)
-        lot = Lot(new_id(), item.id, batch, expiry)
+        lot = Lot(lot_id(item.id, batch), item.id, batch, expiry)
         uow.reference.add_lots([lot])
     elif expiry is not None and lot.expiry is not None and expiry != lot.expiry:
         raise InvalidInput(

@@ -42,6 +42,7 @@ nodes = Table(
     Column("movement_seq", BigInteger, nullable=False, default=0),
     Column("audit_seq", BigInteger, nullable=False, default=0),
     Column("audit_head", String(64), nullable=False),
+    Column("outbox_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 # Every command that changes data runs once per idempotency key; its result is kept here
@@ -169,7 +170,6 @@ balances = Table(
     Column("earmark", String(60), primary_key=True, server_default=""),
     Column("physical", Boolean, nullable=False),
     Column("quantity", BigInteger, nullable=False),
-    CheckConstraint("NOT physical OR quantity >= 0", name="physical_not_negative"),
 )
 
 audit_records = Table(
@@ -835,4 +835,83 @@ reports = Table(
     Column("media_type", String(100), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Index("ix_reports_kind_generated_at", "kind", "generated_at"),
+)
+
+
+# Site nodes and sync ---------------------------------------------------------------------
+# Every write transaction leaves, in the same commit, one outbox entry per row it inserted,
+# changed or deleted in a replicated table (see aidhub.store.capture). ``seq`` is this
+# installation's own order of commits; it is given under the local node's lock, so an
+# entry never appears behind one a reader has already passed. ``origin`` is the node whose
+# change it is (the central server relays a node's changes under that node's name).
+sync_outbox = Table(
+    "sync_outbox",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("origin_id", Uuid, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("op", String(1), nullable=False),  # u (insert or update) | d (delete)
+    Column("pk", Text, nullable=False),  # JSON
+    Column("row", Text),  # JSON; None for a delete
+    Column("sites", Text, nullable=False, server_default=""),  # " id id " or "" for all
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# The other side(s): on a site node, the central server it syncs with (with the token it
+# uses); on the central server, each site node. Cursors say how far each direction got.
+sync_peers = Table(
+    "sync_peers",
+    metadata,
+    Column("node_id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(10), nullable=False),  # central | node
+    Column("site_id", Uuid, ForeignKey("sites.id")),
+    Column("url", String(300), nullable=False, server_default=""),
+    Column("token", String(200), nullable=False, server_default=""),  # on a node only
+    Column("key_hash", String(64), nullable=False, server_default=""),  # batch signing
+    Column("pushed_seq", BigInteger, nullable=False, server_default="0"),
+    Column("pushed_batches", BigInteger, nullable=False, server_default="0"),
+    Column("pushed_hash", String(64), nullable=False, server_default=""),
+    Column("inflight_seq", BigInteger, nullable=False, server_default="0"),  # batch on its way
+    Column("pulled_seq", BigInteger, nullable=False, server_default="0"),
+    Column("snapshot", Text, nullable=False, server_default=""),  # JSON: initial pull cursor
+    Column("list_version", String(100), nullable=False, server_default=""),
+    Column("last_contact", UTCDateTime),
+    Column("last_sync", UTCDateTime),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# On the central server: each batch a node pushed, chained by hash, so that an altered,
+# missing or replayed batch is recognised.
+sync_batches = Table(
+    "sync_batches",
+    metadata,
+    Column("node_id", Uuid, ForeignKey("sync_peers.node_id"), primary_key=True),
+    Column("batch_no", BigInteger, primary_key=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("first_seq", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+# Business conflicts found when a node's work meets the central server's: the same lot
+# dispatched twice, a document number used twice, a party cleared against an old list.
+sync_conflicts = Table(
+    "sync_conflicts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("node_id", Uuid, nullable=False),
+    Column("site_id", Uuid, ForeignKey("sites.id")),
+    Column("subject", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("state", String(10), nullable=False),  # open | resolved
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", String(100)),
+    Column("resolution", Text, nullable=False, server_default=""),
+    Index("ix_sync_conflicts_state", "state"),
 )

@@ -10,8 +10,11 @@ the start (``BEGIN IMMEDIATE``); on PostgreSQL, stock rows are locked where they
 for a decrement.
 """
 
-from sqlalchemy import Engine
+import datetime as dt
 
+from sqlalchemy import Engine, event
+
+from aidhub.store import capture
 from aidhub.store.cache import ReferenceCache
 from aidhub.store.database import storage_errors
 from aidhub.store.repositories.accounts import AccountRepository
@@ -41,6 +44,7 @@ class UnitOfWork:
             self.conn = self.engine.connect()
             self.conn.execution_options(aidhub_write=self.write)
             self._tx = self.conn.begin()
+            self.changes = _capturing(self.engine, self.conn) if self.write else None
         except BaseException as exc:
             self._errors.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -56,6 +60,8 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
+        if self.changes is not None:
+            capture.flush(self.conn, self.changes, dt.datetime.now(dt.UTC))
         self._tx.commit()
         self._committed = True
         self.reference.publish()
@@ -65,5 +71,14 @@ class UnitOfWork:
             if not self._committed and self._tx.is_active:
                 self._tx.rollback()
         finally:
+            if self.changes is not None:
+                capture.stop(self.conn)
             self.conn.close()
         return bool(self._errors.__exit__(exc_type, exc, tb))
+
+
+def _capturing(engine: Engine, conn) -> capture.ChangeSet:
+    """Start noting what this transaction changes (the listener is set once per engine)."""
+    if not event.contains(engine, "before_execute", capture.before_execute):
+        event.listen(engine, "before_execute", capture.before_execute)
+    return capture.start(conn)

@@ -28,7 +28,8 @@ COOKIE = "aidhub_session"
 # the OpenAPI document describes the API and holds no data: scripts read it first
 PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/favicon.ico",
           "/preferences",  # a language can be chosen before signing in
-          "/healthz", "/readyz", "/metrics")  # /metrics checks its own token (web/ops.py)
+          "/healthz", "/readyz", "/metrics",  # /metrics checks its own token (web/ops.py)
+          "/api/v1/sync/")  # site nodes sign with their node token (api/sync.py)
 
 
 class SignIn(BaseHTTPMiddleware):

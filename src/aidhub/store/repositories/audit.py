@@ -79,6 +79,17 @@ class AuditRepository:
         ).one()
         return row.audit_seq, row.audit_head
 
+    def chains(self) -> list[uuid.UUID]:
+        """The nodes whose audit chains this database holds: the local node first, then
+        (on the central server) each site node's, as its batches brought them."""
+        local = self.local_node_id()
+        others = self.conn.execute(select(audit_records.c.node_id).distinct()).scalars()
+        return [local, *sorted(n for n in others if n != local)]
+
+    def node_name(self, node_id: uuid.UUID) -> str:
+        return self.conn.execute(select(nodes.c.name).where(nodes.c.id == node_id)).scalar() \
+            or str(node_id)
+
     def records(self, node_id: uuid.UUID | None = None) -> Iterator[AuditRecord]:
         node_id = node_id or self.local_node_id()
         rows = self.conn.execute(
