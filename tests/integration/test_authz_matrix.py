@@ -2,8 +2,10 @@
 signed in, is allowed or refused as the table below says. A new endpoint without a row
 fails the first test, so nothing is added without deciding who may use it.
 
-A row names what a route needs: ``public`` (no sign-in), ``signed-in`` (anyone signed
-in), ``staff`` (hub staff, coordinators and admins: not partners or donors), or a
+A row names what a route needs: ``public`` (no sign-in), ``node`` (a site node's own
+token: no person, whatever their roles), ``signed-in`` (anyone signed in), ``staff``
+(hub staff, coordinators and admins: not partners or donors),
+``everything`` (admins and coordinators, e.g. the map of every site's figures), or a
 permission of aidhub.domain.access (every route also needs ``read``). Refused means 403
 for a signed-in user and 401 (API) or a redirect to the sign-in page (pages) for
 someone who is not; allowed means anything else (an unknown number gives 404, a bad body
@@ -28,6 +30,8 @@ MATRIX = {
     "GET /api/v1/health": "public",
     "GET /": "read", "GET /dashboard": "read", "GET /api/v1/sites": "read",
     "GET /api/v1/stock": "read", "GET /api/v1/movements": "read",
+    "GET /api/v1/stock/card": "read", "GET /stock": "read", "GET /stock/card": "read",
+    "GET /stock/card.pdf": "read",
     # inbound
     "POST /api/v1/consignments": "consignments", "GET /api/v1/consignments": "read",
     "GET /api/v1/consignments/{number}": "read",
@@ -38,10 +42,20 @@ MATRIX = {
     "GET /api/v1/units/{scan}": "staff", "GET /api/v1/pipeline": "read",
     "GET /consignments": "read", "GET /consignments/new": "staff",
     "POST /consignments/new": "consignments", "GET /consignments/{number}": "read",
+    "GET /consignments/import": "staff", "POST /consignments/import": "consignments",
+    "POST /consignments/{number}/state": "consignments",
+    "POST /consignments/{number}/arrival": "consignments",
+    "POST /consignments/{number}/receive": "receive", "GET /grns/{number}": "read",
+    "POST /grns/{number}/lines/{line_no}/triage": "receive", "GET /putaway": "staff",
+    "POST /putaway": "receive", "POST /api/v1/consignments/import": "consignments",
+    "GET /api/v1/grns/{number}": "read",
+    "POST /api/v1/grns/{number}/lines/{line_no}/triage": "receive",
+    "POST /api/v1/units/{scan}/putaway": "receive",
     # screening
     "GET /api/v1/hits": "screen", "GET /api/v1/hits/{hit_id}": "screen",
     "POST /api/v1/hits/{hit_id}/decision": "screen", "POST /api/v1/screen": "screen",
-    "GET /hits": "screen",
+    "GET /hits": "screen", "GET /hits/{hit_id}": "screen",
+    "POST /hits/{hit_id}/decision": "screen",
     # requests and plans
     "GET /api/v1/requests": "read", "GET /api/v1/requests/{number}": "read",
     "POST /api/v1/requests": "request", "POST /api/v1/requests/{number}/state": "request",
@@ -56,6 +70,11 @@ MATRIX = {
     "GET /requests": "read", "GET /plans": "staff", "POST /plans": "plan",
     "GET /plans/{number}": "staff", "POST /plans/{number}/approve": "approve_plans",
     "POST /plans/{number}/discard": "plan", "GET /release-orders/{number}": "staff",
+    "GET /requests/new": "request", "POST /requests": "request",
+    "GET /requests/{number}": "read", "POST /requests/{number}/state": "request",
+    "POST /release-orders/{number}/state": "release",
+    "POST /release-orders/{number}/load-proposal": "dispatch",
+    "POST /release-orders/{number}/waybills": "dispatch",
     # outbound
     "POST /api/v1/release-orders/{number}/pick-lists": "pick",
     "GET /api/v1/pick-lists/{number}": "staff",
@@ -79,6 +98,28 @@ MATRIX = {
     "POST /waybills/{number}/events": "dispatch", "POST /waybills/{number}/cancel": "dispatch",
     "POST /waybills/{number}/pod": "deliver", "GET /loss-reports": "staff",
     "POST /loss-reports/{number}/review": "review_losses",
+    "GET /convoys": "staff", "POST /convoys": "dispatch",
+    # administration
+    "GET /admin/users": "admin", "POST /admin/users": "admin",
+    "GET /admin/users/{username}": "admin", "POST /admin/users/{username}/grants": "admin",
+    "POST /admin/users/{username}/grants/revoke": "admin",
+    "POST /admin/users/{username}/password": "admin",
+    "POST /admin/users/{username}/active": "admin", "GET /admin/tokens": "admin",
+    "POST /admin/tokens": "admin", "POST /admin/tokens/{token_id}/revoke": "admin",
+    "GET /admin/organisations": "admin", "POST /admin/organisations": "admin",
+    # reports and exports (what each may see within them: test_reports_web.py)
+    "GET /reports": "report", "POST /reports/donor": "report", "POST /reports/hub": "report",
+    "POST /reports/map": "everything", "GET /reports/exports/{name}": "report",
+    "GET /reports/{report_id}": "report", "POST /api/v1/reports": "report",
+    "GET /api/v1/reports": "report", "GET /api/v1/reports/{report_id}": "report",
+    "GET /api/v1/reports/{report_id}/file": "report", "GET /api/v1/exports/{name}": "report",
+    # site nodes (their own token: every person is refused) and who watches them
+    "GET /api/v1/sync/hello": "node", "POST /api/v1/sync/batches": "node",
+    "GET /api/v1/sync/changes": "node", "GET /api/v1/sync/snapshot": "node",
+    "POST /api/v1/sync/pulled": "node", "GET /api/v1/nodes": "sync",
+    "GET /api/v1/conflicts": "sync", "POST /api/v1/conflicts/{conflict_id}/resolve": "sync",
+    "GET /nodes": "sync", "POST /conflicts/{conflict_id}/resolve": "sync",
+    "POST /node/sync": "staff",
 }
 IGNORED = {"GET /api/v1/openapi.json"}  # the document itself, public by design
 
@@ -101,6 +142,8 @@ def routes(app) -> list[tuple[str, APIRoute]]:
 
 
 def allowed(rule: str, role: Role | None) -> bool:
+    if rule == "node":  # a site node's token, never a person's
+        return False
     if rule == "public":
         return True
     if role is None:
@@ -109,6 +152,8 @@ def allowed(rule: str, role: Role | None) -> bool:
         return True
     if rule == "staff":
         return role not in ORGANISATION_ROLES
+    if rule == "everything":  # admins and coordinators, who see every hub and organisation
+        return role in (Role.ADMIN, Role.COORDINATOR)
     return Permission(rule) in PERMISSIONS[role]
 
 

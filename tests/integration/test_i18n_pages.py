@@ -87,7 +87,7 @@ def client(ctx):
 @pytest.fixture
 def numbers(client):
     """A dispatched waybill, its pick list, release order and plan, and a loss report."""
-    _, ro, pl = picked(client, 100)
+    req, ro, pl = picked(client, 100)
     body = {"release_order": ro, "point": "DP-A", **TRUCK, "driver": "Khaled Haddad",
             "transporter": "TRANSCO", "seals": ["S-0091"], "by": "dispatcher"}
     wb = ok(post(client, "/api/v1/waybills", body, "wb"), 201)["waybill"]
@@ -95,14 +95,18 @@ def numbers(client):
     ok(post(client, f"/api/v1/waybills/{wb}/events", {
         "by": "dispatcher", "event": "at_checkpoint", "place": "Saraqeb"}, "ev"), 201)
     plan = client.get(f"/api/v1/release-orders/{ro}").json()["plan"]
-    return {"wb": wb, "pl": pl, "ro": ro, "plan": plan}
+    return {"wb": wb, "pl": pl, "ro": ro, "plan": plan, "req": req}
 
 
 def _pages(n):
     return ["/", "/?site=DAM-HUB", "/board", "/plans", f"/plans/{n['plan']}",
             f"/release-orders/{n['ro']}", f"/pick-lists/{n['pl']}", f"/waybills/{n['wb']}",
             "/consignments", "/consignments/new", "/requests", "/hits", "/loss-reports",
-            "/loss-reports?state=", "/pick-lists/new"]
+            "/loss-reports?state=", "/pick-lists/new", "/consignments/import", "/putaway",
+            "/reports",
+            "/stock", "/stock?site=DAM-HUB&band=red", "/stock/card?item=RICE&site=DAM-HUB",
+            "/requests/new", f"/requests/{n['req']}", "/convoys", "/admin/users",
+            "/admin/users/admin", "/admin/tokens", "/admin/organisations"]
 
 
 def _speak(ctx, lang, numerals="western", username="admin"):

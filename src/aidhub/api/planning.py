@@ -15,13 +15,15 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from aidhub.api import PREFIX
 from aidhub.api.paging import Page
+from aidhub.domain.access import Forbidden
 from aidhub.domain.access import Permission as P
 from aidhub.domain.release_orders import ReleaseState
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import planning, release_orders, requests
 from aidhub.services.context import Context
 from aidhub.services.requests import LineInput
-from aidhub.web.auth import Seen, Who, needs, principal, staff
+from aidhub.web.auth import Seen, Who, needs, principal, seen, staff
+from aidhub.web.requests import allowed_organisations
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                             description="Retrying with the same key changes nothing.")]
@@ -119,8 +121,13 @@ def router(ctx: Context) -> APIRouter:
         return _request(requests.view(ctx, number, scope))
 
     @api.post("/requests", status_code=201, dependencies=[needs(P.REQUEST)])
-    def create_request(who: Who, body: RequestIn, key: Key) -> dict[str, Any]:
-        """Write a request (a draft unless ``submit``)."""
+    def create_request(who: Who, scope: Seen, body: RequestIn, key: Key) -> dict[str, Any]:
+        """Write a request (a draft unless ``submit``); partners for their own
+        organisation only."""
+        if body.organisation.strip().upper() not in {
+                o.code for o in allowed_organisations(ctx, scope)}:
+            raise Forbidden(f"{who.actor} requests for their own organisation, not "
+                            f"{body.organisation.strip().upper()}")
         lines = [LineInput(**ln.model_dump()) for ln in body.lines]
         return requests.create(who, key=key,
                                organisation_code=body.organisation, point=body.point,
@@ -132,6 +139,7 @@ def router(ctx: Context) -> APIRouter:
                       key: Key) -> dict[str, Any]:
         """Submit, approve, reject or cancel a request. Whoever submitted it cannot approve
         or reject it (four-eyes); approving and rejecting need the coordinator's role."""
+        requests.view(ctx, number, seen(request))  # another organisation's: 404
         if body.state.strip().lower() in ("approved", "rejected"):
             principal(request).require(P.APPROVE_REQUESTS, what="approve or reject requests")
         return requests.change_state(who, number, body.state, key=key,

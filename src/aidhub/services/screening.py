@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from aidhub.domain.errors import InvalidInput, NotFound
-from aidhub.domain.ids import new_id
+from aidhub.domain.ids import natural_id, new_id
 from aidhub.domain.screening import (
     Decision,
     Exemption,
@@ -181,7 +181,8 @@ def _party_for_organisation(uow: UnitOfWork, org_id: uuid.UUID, actor: str,
     party = uow.screening.party_of_organisation(org_id)
     if party is None:
         org = next(o for o in uow.reference.organisations() if o.id == org_id)
-        party = Party(new_id(), PartyKind.ORGANIZATION, org.name, org.name_ar, None,
+        party = Party(natural_id("party", org.id), PartyKind.ORGANIZATION, org.name,
+                      org.name_ar, None,
                       org.country, None, org.id, actor)
         uow.screening.add_party(party, now)
     return party
@@ -191,7 +192,8 @@ def _party_for_person(uow: UnitOfWork, name: str, actor: str, now: dt.datetime) 
     name = check_party_name(name)
     party = uow.screening.party_named(PartyKind.PERSON, name)
     if party is None:
-        party = Party(new_id(), PartyKind.PERSON, name, submitted_by=actor)
+        party = Party(natural_id("person", name), PartyKind.PERSON, name,
+                      submitted_by=actor)
         uow.screening.add_party(party, now)
     return party
 
@@ -515,3 +517,249 @@ def evidence(ctx: Context, hit_id: str) -> Evidence:
                         "documents": ", ".join(e.documents), "programme": e.programme,
                         "listed on": str(e.listed_on or "")})
         return Evidence(view, ours, theirs)
+
+
+# reviewing a hit -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Compared:
+    """One line of the side-by-side comparison: what we hold and what the list holds
+    about one thing (``key``: name, other_names, kind, born, nationality, document,
+    programme, listed_on, remarks...), and whether they agree (True, False, or None when
+    they cannot be compared)."""
+
+    key: str
+    ours: str
+    theirs: str
+    agrees: bool | None = None
+
+
+@dataclass(frozen=True)
+class NamePart:
+    """One line of the score's explanation: a part of the list's name and the part of
+    the screened name aligned with it. ``how`` is same, spelling (a transliteration),
+    same name, other script, typo, initial or glued when they were paired; missing (a
+    list part the screened name lacks), extra (a screened part the list lacks) or
+    contradicts (the two names fill that place differently)."""
+
+    listed: str
+    role: str
+    screened: str
+    similarity: float | None
+    how: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Affected:
+    """A consignment the hit touches, and whether the hit holds it now."""
+
+    number: str
+    hub: str
+    state: str
+    role: str
+    held: bool
+
+
+@dataclass(frozen=True)
+class HoldInForce:
+    subject: str  # party, consignment or line
+    what: str  # the party's name, the consignment number, "CONSIGNMENT line N"
+    reason: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything a screening officer needs to decide a hit."""
+
+    evidence: Evidence
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    exemption: str
+    licence: str
+    threshold: float
+    compared: list[Compared]
+    parts: list[NamePart]
+    name_score: float | None  # the names alone, before birth date, nationality...
+    screened_name: str  # which of our names was compared (its own script or Latin)
+    listed_name: str
+    listed_quality: str
+    qualifiers: list[str]  # what moved the score after the names
+    on_newest_list: bool
+    consignments: list[Affected]
+    holds: list[HoldInForce]
+
+
+def _listed_entry(uow: UnitOfWork, list_name: str, entry_id: str):
+    for version in uow.screening.latest_versions():
+        if version.list != list_name:
+            continue
+        for row in uow.screening.entries(version.id):
+            if row.entry_id == entry_id:
+                return entry_from_json(json.loads(row.data))
+    return None
+
+
+def _doc_key(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def _compare_party(p: Party, entry, hit) -> list[Compared]:
+    rows = [Compared("name", p.name, hit.entry_name)]
+    if entry is None:
+        return [*rows, Compared("submitted_by", p.submitted_by, "")]
+    others = [f"{n.full} ({n.quality.value})" for n in entry.names if n.full != hit.entry_name]
+    rows.append(Compared("other_names", p.original_name or "", "; ".join(others)))
+    rows.append(Compared("kind", p.kind.value, entry.kind.value,
+                         None if entry.kind.value == "other" else
+                         p.kind.value == entry.kind.value))
+    born = "; ".join(str(b.start) if b.start == b.end else
+                     str(b.start.year) if b.start.year == b.end.year else
+                     f"{b.start.year}-{b.end.year}" for b in entry.birth_dates)
+    rows.append(Compared("born", str(p.birth_date or ""), born,
+                         any(b.agrees(p.birth_date) for b in entry.birth_dates)
+                         if p.birth_date and entry.birth_dates else None))
+    ours_nat = (p.nationality or "").strip().upper()
+    rows.append(Compared("nationality", ours_nat, ", ".join(entry.nationalities),
+                         ours_nat in {n.strip().upper() for n in entry.nationalities}
+                         if ours_nat and entry.nationalities else None))
+    rows.append(Compared("document", p.id_number or "", ", ".join(entry.documents),
+                         any(_doc_key(d) == _doc_key(p.id_number) for d in entry.documents)
+                         if p.id_number and entry.documents else None))
+    rows += [Compared("programme", "", entry.programme),
+             Compared("listed_on", "", str(entry.listed_on or "")),
+             Compared("remarks", "", entry.remarks),
+             Compared("submitted_by", p.submitted_by, "")]
+    return [r for r in rows if r.ours or r.theirs]
+
+
+def _explain_names(p: Party, entry, hit) -> tuple[list[NamePart], float | None, str, str,
+                                                   str, list[str]]:
+    """The alignment of the party's name (or its name in its own script, whichever
+    agrees better) with the list name that matched, part by part, and what else moved
+    the score."""
+    from aidhub.screening.matcher import _commonness
+    from aidhub.screening.model import NameQuality
+    from aidhub.screening.normalise import normalise_name
+    from aidhub.screening.scoring import CONTRADICTED, EXTRA, MISSING, WEIGHT, compare, qualify
+
+    kind = EntityKind(p.kind.value)
+    listed_name = next((n for n in entry.names if n.full == hit.entry_name), None) or next(
+        (n for n in entry.names if n.full.startswith(hit.entry_name)), None)
+    if listed_name is None:
+        return [], None, p.name, hit.entry_name, "", []
+    try:
+        listed = normalise_name(listed_name.full, entry.kind)
+    except InvalidInput:
+        return [], None, p.name, listed_name.full, listed_name.quality.value, []
+    best = None
+    for ours in (p.name, p.original_name):
+        if not ours:
+            continue
+        try:
+            alignment = compare(normalise_name(ours, kind), listed, detail=True)
+        except InvalidInput:
+            continue
+        if best is None or alignment.score > best[0].score:
+            best = (alignment, ours)
+    if best is None:
+        return [], None, p.name, listed_name.full, listed_name.quality.value, []
+    alignment, screened = best
+
+    def show(parts) -> str:
+        return " ".join(x.display for x in parts).upper()
+
+    rows = [NamePart(show(rs), rs[0].role.value, show(qs), round(s, 3), why or "same",
+                     WEIGHT[rs[0].role])
+            for qs, rs, s, why in sorted(alignment.pairs, key=lambda a: -WEIGHT[a[1][0].role])]
+    rows += [NamePart(show([r]), r.role.value, show([q]), None, "contradicts",
+                      CONTRADICTED[r.role] * WEIGHT[r.role]) for q, r in alignment.contradicted]
+    rows += [NamePart(show([r]), r.role.value, "", None, "missing",
+                      MISSING[r.role] * WEIGHT[r.role]) for r in alignment.missing]
+    rows += [NamePart("", q.role.value, show([q]), None, "extra", EXTRA[q.role] * WEIGHT[q.role])
+             for q in alignment.extra]
+    query = Query(p.name, kind, p.original_name, p.birth_date, None, p.nationality,
+                  p.id_number)
+    qualified = qualify(alignment.score, query, entry, common=_commonness(alignment),
+                        quality=listed_name.quality or NameQuality.PRIMARY)
+    notes = list(qualified.notes)
+    if alignment.nasab_swapped:
+        notes.insert(0, "the order of the nasab (bin/ibn) differs")
+    elif alignment.reordered:
+        notes.insert(0, "the parts are in another order")
+    return (rows, round(alignment.score, 4), screened, listed_name.full,
+            listed_name.quality.value, notes)
+
+
+def review(ctx: Context, hit_id: str) -> Review:
+    """A hit with everything its reviewer weighs: both sides compared line by line, the
+    score explained part by part, the consignments it touches and the holds it keeps."""
+    with ctx.uow() as uow:
+        hit = _hit(uow, hit_id)
+        p = uow.screening.party(hit.party_id) if hit.party_id else None
+        entry = _listed_entry(uow, hit.list, hit.entry_id) if p is not None else None
+        parts: list[NamePart] = []
+        name_score = None
+        screened, listed, quality, notes = (p.name if p else ""), hit.entry_name, "", []
+        if p is not None:
+            compared = _compare_party(p, entry, hit)
+            if entry is not None:
+                parts, name_score, screened, listed, quality, notes = _explain_names(
+                    p, entry, hit)
+        else:
+            line = uow.inbound.line(hit.consignment_line_id)
+            item = uow.reference.item_by_id(line.item_id) if line.item_id else None
+            compared = [Compared("description", line.description, hit.entry_name),
+                        Compared("item", f"{item.code} · {item.name_en}" if item else "", ""),
+                        Compared("hs_code", (item.hs_code or "") if item else "", ""),
+                        Compared("quantity", f"{line.quantity} {line.unit}", ""),
+                        Compared("rule", "", hit.entry_id)]
+            compared = [c for c in compared if c.ours or c.theirs]
+        holding = [h for h in uow.screening.active_holds() if h.hit_id == hit.id]
+        held_ids = {h.subject_id for h in holding if h.subject == "consignment"}
+        affected: list[Affected] = []
+        links: list[tuple[uuid.UUID, str]] = []
+        if p is not None:
+            for cid in uow.screening.consignments_of(p.id):
+                roles = sorted({role for q, role in uow.screening.parties_of(cid)
+                                if q.id == p.id})
+                links.append((cid, ", ".join(roles)))
+        else:
+            links.append((line.consignment_id, f"line {line.line_no}"))
+        numbers: dict[uuid.UUID, str] = {}
+        for cid, role in links:
+            c = uow.inbound.consignment_by_id(cid)
+            numbers[cid] = c.number
+            hub = uow.reference.site_by_id(c.hub_id)
+            affected.append(Affected(c.number, hub.code if hub else "", c.state.value, role,
+                                     cid in held_ids))
+        holds = []
+        for h in holding:
+            if h.subject == "party":
+                what = p.name if p is not None else ""
+            elif h.subject == "consignment":
+                what = numbers.get(h.subject_id) or uow.inbound.consignment_by_id(
+                    h.subject_id).number
+            else:
+                held_line = uow.inbound.line(h.subject_id)
+                what = (f"{numbers.get(held_line.consignment_id, '')} line "
+                        f"{held_line.line_no}").strip()
+            holds.append(HoldInForce(h.subject, what, h.reason, h.created_at))
+    ev = evidence(ctx, hit_id)
+    return Review(ev, hit.created_at, hit.decided_at, hit.exemption or "none",
+                  hit.licence or "", alert_threshold(), compared, parts, name_score,
+                  screened, listed, quality, notes, entry is not None or p is None,
+                  sorted(affected, key=lambda a: a.number), holds)
+
+
+def rescreen_parties(uow: UnitOfWork, party_ids: list[uuid.UUID], now: dt.datetime
+                     ) -> dict[uuid.UUID, tuple[str, int]]:
+    """Screen these parties again against the newest lists (a site node cleared them
+    offline, perhaps against older ones): {party id: (name, new alerts)}."""
+    matcher = _matcher(uow)
+    out = {}
+    for party_id in party_ids:
+        party = uow.screening.party(party_id)
+        if party is not None:
+            out[party_id] = (party.name, _screen_party(uow, party, matcher, now))
+    return out

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.catalog import Item
+from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ledger import Movement
 from aidhub.services import reference
 from aidhub.services.context import Context
@@ -14,9 +15,16 @@ from aidhub.store.repositories.ledger import CardLine, StockRow
 
 def on_hand(ctx: Context, *, site: str | None = None, location: str | None = None,
             item: str | None = None, owner: str | None = None,
-            include_virtual: bool = False, scope: Scope = EVERYTHING) -> list[StockRow]:
+            include_virtual: bool = False, scope: Scope = EVERYTHING,
+            lot: str | None = None) -> list[StockRow]:
     """Stock on hand by site, location, item, lot and owner, with expiry; within
-    ``scope``, only the stock at the caller's hubs or owned by its organisations."""
+    ``scope``, only the stock at the caller's hubs or owned by its organisations.
+    ``lot`` is a batch number (the lot of an item not tracked by batch has none)."""
+    if lot and lot.strip():
+        batch = lot.strip()
+        return [r for r in on_hand(ctx, site=site, location=location, item=item, owner=owner,
+                                   include_virtual=include_virtual, scope=scope)
+                if r.batch.casefold() == batch.casefold()]
     with ctx.uow() as uow:
         site_id = location_id = item_id = owner_id = None
         if site:
@@ -39,41 +47,87 @@ def on_hand(ctx: Context, *, site: str | None = None, location: str | None = Non
 
 @dataclass(frozen=True)
 class StockCard:
-    """The stock (bin) card of one item at a site or one of its locations."""
+    """The stock (bin) card of one item at a site or one of its locations (of one lot,
+    and of some owners only, when it is limited to them)."""
 
     item: Item
     place: str
     since: dt.datetime | None
     opening: int
     lines: list[tuple[CardLine, int]]  # each line with the running balance after it
+    site: str = ""
+    site_name: str = ""
+    location: str | None = None
+    lot: str | None = None
+    expiry: dt.date | None = None
+    owners: tuple[str, ...] = ()  # the owners it is limited to; () for every owner
+    until: dt.date | None = None
 
     @property
     def closing(self) -> int:
         return self.lines[-1][1] if self.lines else self.opening
 
+    @property
+    def total_in(self) -> int:
+        return sum(line.quantity_in for line, _ in self.lines)
+
+    @property
+    def total_out(self) -> int:
+        return sum(line.quantity_out for line, _ in self.lines)
+
 
 def card(ctx: Context, item: str, *, site: str, location: str | None = None,
-         since: dt.date | None = None, until: dt.date | None = None) -> StockCard:
+         since: dt.date | None = None, until: dt.date | None = None,
+         lot: str | None = None, owner: str | None = None,
+         scope: Scope = EVERYTHING) -> StockCard:
     """Opening balance, every movement and the running balance of an item at a site's
-    physical locations (or at one location)."""
+    physical locations (or at one location), of one lot and one owner when given.
+
+    Within ``scope``: at one of the caller's hubs the whole card; elsewhere only the
+    goods its organisations own (a partner's or donor's card), and nothing at all
+    (NotFound, as if there were no such card) for anyone else's goods."""
     with ctx.uow() as uow:
         the_item = reference.item(uow, item)
         the_site = reference.site(uow, site)
         locations = [loc for loc in uow.reference.locations(the_site.id) if loc.physical]
         place = the_site.code
+        loc_code = None
         if location:
             loc = reference.location(uow, the_site, location)
             locations = [loc]
             place = f"{the_site.code}/{loc.code}"
+            loc_code = loc.code
+        the_lot = None
+        if lot:
+            the_lot = uow.reference.lot(the_item.id, lot.strip())
+            if the_lot is None:
+                raise NotFound(f"item {the_item.code} has no lot '{lot.strip()}'")
+        owner_ids: set | None = None
+        if owner:
+            owner_ids = {reference.organisation(uow, owner).id}
+        if not scope.everything and the_site.id not in (scope.hub_ids or ()):
+            mine = set(scope.organisation_ids or ())
+            if not mine or (owner_ids is not None and not owner_ids <= mine):
+                raise NotFound(f"no stock card of {the_item.code} at {the_site.code} "
+                               "among the goods you may see")
+            if owner_ids is None:
+                owner_ids = mine
         start = _day_start(since)
         end = _day_start(until + dt.timedelta(days=1)) if until else None
-        opening, lines = uow.ledger.card(the_item.id, [loc.id for loc in locations], end, start)
+        opening, lines = uow.ledger.card(the_item.id, [loc.id for loc in locations], end, start,
+                                         lot_id=the_lot.id if the_lot else None,
+                                         owner_ids=owner_ids)
+        owners = tuple(sorted(uow.reference.organisation_by_id(o).code
+                              for o in owner_ids)) if owner_ids is not None else ()
     running = opening
     with_balance = []
     for line in lines:
         running += line.quantity_in - line.quantity_out
         with_balance.append((line, running))
-    return StockCard(the_item, place, start, opening, with_balance)
+    return StockCard(the_item, place, start, opening, with_balance, site=the_site.code,
+                     site_name=the_site.name, location=loc_code,
+                     lot=the_lot.batch if the_lot else None,
+                     expiry=the_lot.expiry if the_lot else None, owners=owners, until=until)
 
 
 def _day_start(day: dt.date | None) -> dt.datetime | None:
@@ -100,3 +154,51 @@ def recent_movements(ctx: Context, *, limit: int = 20, site: str | None = None
     with ctx.uow() as uow:
         site_id = reference.site(uow, site).id if site else None
         return uow.ledger.recent_movements(limit, site_id)
+
+
+def check_filters(ctx: Context, *, site: str | None = None, location: str | None = None,
+                  item: str | None = None, owner: str | None = None) -> None:
+    """That each code typed in a stock filter names something known; otherwise
+    InvalidInput naming the field, so that a form can say which one is wrong."""
+    with ctx.uow() as uow:
+        the_site = None
+        for field, code, find in (("site", site, reference.site), ("item", item, reference.item),
+                                  ("owner", owner, reference.organisation)):
+            if not code:
+                continue
+            try:
+                found = find(uow, code)
+            except (NotFound, InvalidInput) as exc:
+                raise InvalidInput(getattr(exc, "detail", str(exc)), field=field) from None
+            if field == "site":
+                the_site = found
+        if location:
+            if the_site is None:
+                raise InvalidInput("choose the site of the location first", field="location")
+            try:
+                reference.location(uow, the_site, location)
+            except (NotFound, InvalidInput) as exc:
+                raise InvalidInput(getattr(exc, "detail", str(exc)),
+                                   field="location") from None
+
+
+def bin_card_pdf(ctx: Context, item: str, *, site: str, location: str | None = None,
+                 lot: str | None = None, owner: str | None = None,
+                 since: dt.date | None = None, until: dt.date | None = None,
+                 scope: Scope = EVERYTHING, printed_at: dt.datetime | None = None) -> bytes:
+    """The stock card printed as a bin card (A4 landscape, English and Arabic)."""
+    from aidhub.documents.bin_card import BinCardDocument, BinCardLine, render_bin_card
+
+    c = card(ctx, item, site=site, location=location, lot=lot, owner=owner, since=since,
+             until=until, scope=scope)
+    doc = BinCardDocument(
+        item_code=c.item.code, name_en=c.item.name_en, name_ar=c.item.name_ar,
+        unit=c.item.unit, hub_code=c.site, hub_name=c.site_name, location=c.location,
+        lot=c.lot, expiry=c.expiry, owners=c.owners, since=since, until=until,
+        opening=c.opening,
+        lines=tuple(BinCardLine(seq=line.seq, at=line.at, kind=line.kind,
+                                reference=line.reference, batch=line.batch, owner=line.owner,
+                                counterpart=line.counterpart, quantity_in=line.quantity_in,
+                                quantity_out=line.quantity_out, balance=balance)
+                    for line, balance in c.lines))
+    return render_bin_card(doc, printed_at=printed_at or dt.datetime.now(dt.UTC))

@@ -440,6 +440,83 @@ def create_convoy(ctx: Context, hub: str, *, key: str, route: str = "", checkpoi
     return run_command(ctx, key, "convoy.create", request, work)
 
 
+def form_convoy(ctx: Context, hub: str, waybill_numbers: list[str], *, key: str,
+                route: str = "", checkpoints: str = "", notification: str = ""
+                ) -> dict[str, Any]:
+    """A convoy made of waybills ready to go: issued at ``hub``, not yet dispatched and in
+    no other convoy. All or nothing."""
+    numbers = sorted({n.strip().upper() for n in waybill_numbers if n.strip()})
+    if not numbers:
+        raise InvalidInput("choose the waybills (vehicles) that travel together",
+                           field="waybills")
+    request = {"hub": parse_code(hub, "hub"), "waybills": numbers, "route": route.strip(),
+               "checkpoints": checkpoints.strip(), "notification": notification.strip()}
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        site = uow.reference.site(request["hub"])
+        if site is None:
+            raise NotFound(f"no site {request['hub']}")
+        rows = [waybill(uow, n, lock=True) for n in numbers]
+        for wb in rows:
+            if wb.hub_id != site.id:
+                raise InvalidInput(f"waybill {wb.number} leaves from another hub, not "
+                                   f"{site.code}", field="waybills")
+            if wb.state != WaybillState.ISSUED.value:
+                raise InvalidInput(f"waybill {wb.number} is {wb.state}; a convoy is formed "
+                                   "before its vehicles are dispatched", field="waybills")
+            if wb.convoy_id is not None:
+                raise InvalidInput(f"waybill {wb.number} already travels in convoy "
+                                   f"{uow.outbound.convoy_by_id(wb.convoy_id).number}",
+                                   field="waybills")
+        number = (f"CV-{site.code}-{now.year}-"
+                  f"{uow.inbound.next_number(f'convoy:{site.code}:{now.year}'):04d}")
+        convoy_id = new_id()
+        uow.outbound.add_convoy({"id": convoy_id, "number": number, "hub_id": site.id,
+                                 "route": request["route"],
+                                 "checkpoints": request["checkpoints"],
+                                 "notification": request["notification"],
+                                 "created_at": now, "created_by": ctx.actor})
+        for wb in rows:
+            uow.outbound.update_waybill(wb.id, convoy_id=convoy_id)
+        return number, {"convoy": number, "waybills": numbers}
+
+    return run_command(ctx, key, "convoy.form", request, work)
+
+
+@dataclass(frozen=True)
+class ConvoyView:
+    number: str
+    hub: str
+    route: str
+    checkpoints: str
+    notification: str
+    created_at: dt.datetime
+    created_by: str
+    vehicles: list[dict[str, Any]] = field(default_factory=list)
+
+
+def convoys(ctx: Context, *, hub: str | None = None) -> list[ConvoyView]:
+    """Every convoy, newest first, with its vehicles: waybill, state, plate, driver and
+    destination."""
+    with ctx.uow() as uow:
+        hub_id = None
+        if hub:
+            found = uow.reference.site(parse_code(hub, "hub"))
+            if found is None:
+                raise NotFound(f"no site {hub}")
+            hub_id = found.id
+        out = []
+        for c in uow.outbound.convoys(hub_id):
+            vehicles = [{"waybill": wb.number, "state": wb.state, "plate": wb.plate,
+                         "driver": uow.screening.party(wb.driver_party_id).name,
+                         "destination": uow.reference.site_by_id(wb.destination_id).code}
+                        for wb in uow.outbound.waybills(convoy_id=c.id)]
+            out.append(ConvoyView(c.number, uow.reference.site_by_id(c.hub_id).code,
+                                  c.route, c.checkpoints, c.notification, c.created_at,
+                                  c.created_by, vehicles))
+        return out
+
+
 @dataclass(frozen=True)
 class BoardRow:
     waybill: str

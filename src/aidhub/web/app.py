@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aidhub import __version__
@@ -20,16 +21,19 @@ from aidhub.api.inbound import router as inbound_api
 from aidhub.api.outbound import router as outbound_api
 from aidhub.api.paging import Page
 from aidhub.api.planning import router as planning_api
+from aidhub.api.reports import router as reports_api
 from aidhub.api.screening import router as screening_api
+from aidhub.api.sync import router as sync_api
 from aidhub.api.transfers import router as transfers_api
 from aidhub.domain.access import Forbidden
 from aidhub.domain.access import Permission as P
 from aidhub.domain.catalog import expiry_alert
-from aidhub.domain.errors import AidhubError, NotFound
+from aidhub.domain.errors import AidhubError, InvalidInput, NotFound, StorageError
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
-from aidhub.web import auth, i18n, ops
+from aidhub.web import auth, i18n, limits, ops
+from aidhub.web.admin import router as admin_pages
 from aidhub.web.csrf import CsrfRefused
 from aidhub.web.dashboard import router as dashboard_pages
 from aidhub.web.headers import SecurityHeaders
@@ -37,6 +41,12 @@ from aidhub.web.inbound import router as inbound_pages
 from aidhub.web.outbound import router as outbound_pages
 from aidhub.web.planning import router as planning_pages
 from aidhub.web.preferences import router as preferences_pages
+from aidhub.web.reports import router as reports_pages
+from aidhub.web.requests import router as requests_pages
+from aidhub.web.screening import router as screening_pages
+from aidhub.web.stock import router as stock_pages
+from aidhub.web.sync import banner as node_banner
+from aidhub.web.sync import router as sync_pages
 
 HERE = Path(__file__).parent
 
@@ -50,10 +60,13 @@ def create_app(ctx: Context) -> FastAPI:
                   openapi_url=f"{PREFIX}/openapi.json", docs_url=None,
                   redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.context_processors.append(node_banner(ctx))
     i18n.setup(templates)  # gettext, number filters, each request's language
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
     app.add_middleware(auth.SignIn, ctx=ctx)
+    app.add_middleware(limits.DatabaseUnavailable, templates=templates)  # 503, not 500
+    app.add_middleware(limits.BodyLimit)  # 413 over AIDHUB_MAX_REQUEST_MB
     ops.install(app, ctx)  # /healthz, /readyz, /metrics; times requests
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
@@ -63,9 +76,16 @@ def create_app(ctx: Context) -> FastAPI:
             return problems.from_error(request, exc, 403 if isinstance(exc, CsrfRefused)
                                        else None)
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
-            exc, CsrfRefused | Forbidden) else 400
+            exc, CsrfRefused | Forbidden) else 503 if isinstance(exc, StorageError) else 400
         return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
-                                          status_code=status)
+                                          status_code=status, headers={
+                                              "Retry-After": str(limits.RETRY_AFTER_S)}
+                                          if status == 503 else None)
+
+    @app.exception_handler(DataError)  # a value the database cannot hold (NUL, 10^400)
+    async def _unstorable(request: Request, exc: DataError):
+        return await _user_error(request, InvalidInput(
+            "a value cannot be stored: " + limits.reason(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError):
@@ -86,11 +106,19 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(planning_api(ctx))
     app.include_router(outbound_api(ctx))
     app.include_router(transfers_api(ctx))
+    app.include_router(sync_api(ctx))
+    app.include_router(reports_api(ctx))
     app.include_router(inbound_pages(ctx, templates))
     app.include_router(planning_pages(ctx, templates))
+    app.include_router(requests_pages(ctx, templates))
+    app.include_router(admin_pages(ctx, templates))
     app.include_router(outbound_pages(ctx, templates))
     app.include_router(preferences_pages(ctx, templates))
     app.include_router(dashboard_pages(ctx, templates))
+    app.include_router(reports_pages(ctx, templates))
+    app.include_router(stock_pages(ctx, templates))
+    app.include_router(screening_pages(ctx, templates))
+    app.include_router(sync_pages(ctx, templates))
 
     @app.get("/", response_class=HTMLResponse, dependencies=[auth.needs(P.READ)],
              include_in_schema=False)
@@ -125,10 +153,32 @@ def create_app(ctx: Context) -> FastAPI:
     @app.get(f"{PREFIX}/stock", dependencies=[auth.needs(P.READ)])
     def api_stock(scope: auth.Seen, page: Page, site: str | None = None,
                   location: str | None = None, item: str | None = None,
-                  owner: str | None = None):
-        """Stock on hand: at the caller's hubs, or owned by its organisation."""
+                  owner: str | None = None, lot: str | None = None):
+        """Stock on hand: at the caller's hubs, or owned by its organisation; by site,
+        location (with site), item, lot (batch number) and owner."""
         return page(jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
-                                           owner=owner, scope=scope)))
+                                           owner=owner, lot=lot, scope=scope)))
+
+    @app.get(f"{PREFIX}/stock/card", dependencies=[auth.needs(P.READ)])
+    def api_stock_card(scope: auth.Seen, page: Page, item: str, site: str,
+                       location: str | None = None, lot: str | None = None,
+                       owner: str | None = None,
+                       since: str | None = Query(None, alias="from"),
+                       until: str | None = Query(None, alias="to")):
+        """The stock card of an item at a site (or one location, lot or owner): the
+        opening balance, then every movement in and out with the balance after it, a
+        page of lines at a time. Partners and donors see their own goods only."""
+        from aidhub.domain.values import parse_date
+
+        c = stock.card(ctx, item, site=site, location=location, lot=lot, owner=owner,
+                       since=parse_date(since, "from") if since else None,
+                       until=parse_date(until, "to") if until else None, scope=scope)
+        lines = [{**jsonable(line), "balance": balance} for line, balance in c.lines]
+        return {"item": c.item.code, "unit": c.item.unit, "site": c.site,
+                "location": c.location, "lot": c.lot, "expiry": jsonable(c.expiry),
+                "owners": list(c.owners), "from": jsonable(c.since), "to": jsonable(c.until),
+                "opening": c.opening, "total_in": c.total_in, "total_out": c.total_out,
+                "closing": c.closing, "lines": page(lines)}
 
     @app.get(f"{PREFIX}/movements", dependencies=[auth.needs(P.READ)])
     def api_movements(scope: auth.Seen, site: str | None = None,

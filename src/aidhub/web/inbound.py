@@ -1,5 +1,6 @@
-"""Pages for the inbound work: consignments and the pipeline, typing a pre-advice, a
-consignment's facts, lines and timeline."""
+"""Pages for the inbound work: consignments and the pipeline, typing a pre-advice, the
+screening hits; a consignment's page, packing-list imports, GRNs and putaway are in
+:mod:`aidhub.web.receiving`."""
 
 import uuid
 from typing import Any
@@ -13,7 +14,7 @@ from aidhub.domain.errors import AidhubError
 from aidhub.services import channels, consignments, reference
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
-from aidhub.web import csrf
+from aidhub.web import csrf, receiving
 from aidhub.web.auth import Seen, Who, needs, staff
 
 LINE_ROWS = 8
@@ -88,9 +89,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(request, "hits.html",
                                           {"items": items, "state": state})
 
-    @pages.get("/consignments/{number}", response_class=HTMLResponse)
-    def show(request: Request, number: str, scope: Seen):
-        return templates.TemplateResponse(request, "consignment.html",
-                                          {"v": consignments.view(ctx, number, scope)})
-
+    # the packing-list import, a consignment's page and forms, GRNs, putaway; included
+    # last so that /consignments/new above is not taken for a consignment number
+    pages.include_router(receiving.router(ctx, templates))
     return pages

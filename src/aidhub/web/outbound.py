@@ -1,14 +1,13 @@
 """Pages for outbound: the convoy board (and starting a pick list from it), a pick list
 with a form per line to confirm picks, a waybill with its timeline and the forms to
-dispatch it, record where it is and record its proof of delivery, and the loss reports
-waiting for the hub manager's review.
+dispatch it, record where it is and record its proof of delivery, convoys (and forming
+one from the vehicles ready to go), and the loss reports waiting for the hub manager's
+review.
 
 Forms are protected by the double-submit CSRF token; whoever is signed in is recorded
 as the one who acted, and needs the permission each form names.
 """
 
-import datetime as dt
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,72 +19,17 @@ from aidhub.domain.errors import AidhubError, InvalidInput
 from aidhub.domain.waybills import PodLine, SealState, TrackingEvent
 from aidhub.services import delivery, picking, reference, waybills
 from aidhub.services.context import Context
-from aidhub.web import csrf
+from aidhub.web import forms
 from aidhub.web.auth import Who, needs, seen, staff
 from aidhub.web.i18n import translate
 
 STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the board
 
 
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _key(data: dict[str, Any]) -> str:
-    return _text(data, "key") or str(uuid.uuid4())
-
-
-def _count(data: dict[str, Any], name: str, *, blank: int | None = None) -> int | None:
-    text = _text(data, name)
-    if not text:
-        return blank
-    try:
-        return int(text.replace(",", ""))
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a whole number", field=name) from None
-
-
-def _date(data: dict[str, Any], name: str) -> dt.date | None:
-    text = _text(data, name)
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD)", field=name) from None
-
-
-def _when(data: dict[str, Any], name: str) -> dt.datetime | None:
-    """A date and time typed in the form, read as UTC unless it names its zone."""
-    text = _text(data, name)
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date and time (YYYY-MM-DD HH:MM)",
-                           field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-async def _upload(data: dict[str, Any], name: str) -> tuple[bytes | None, str]:
-    """The file sent in a form field (bytes and type), or (None, "") when none was."""
-    sent = data.get(name)
-    if sent is None or isinstance(sent, str) or not getattr(sent, "filename", ""):
-        return None, ""
-    content = await sent.read()
-    return (content or None), (sent.content_type or "")
-
-
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
 
-    def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
-        token = csrf.token(request)
-        response = templates.TemplateResponse(request, template, {
-            **context, "csrf_token": token, "key": str(uuid.uuid4())}, status_code=status)
-        return csrf.remember(request, response, token)
+    render = forms.renderer(templates)
 
     # the board and starting a pick list --------------------------------------------------
     def board_page(request: Request, hub: str | None, values: dict[str, Any] | None = None,
@@ -108,20 +52,54 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
 
     @pages.post("/pick-lists", response_class=HTMLResponse, dependencies=[needs(P.PICK)])
     async def generate(request: Request, who: Who):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            order = _text(data, "order")
+            order = forms.text(data, "order")
             if not order:
                 raise InvalidInput("give the release order number (RO-...)", field="order")
             result = picking.generate(
-                who, order, key=_key(data),
-                ship_date=_date(data, "ship_date"),
-                min_shelf_life_days=_count(data, "min_shelf_life_days"))
+                who, order, key=forms.key(data),
+                ship_date=forms.date(data, "ship_date"),
+                min_shelf_life_days=forms.count(data, "min_shelf_life_days"))
         except AidhubError as exc:
             message = translate(request, "No pick list made. %(error)s", error=exc)
             return board_page(request, None, data, message, 400)
         return RedirectResponse(f"/pick-lists/{result['pick_list']}", status_code=303)
+
+    # convoys ---------------------------------------------------------------------------
+    def convoys_page(request: Request, hub: str | None, values: dict[str, Any] | None = None,
+                     errors: dict[str, str] | None = None, status: int = 200):
+        hubs = [s for s in reference.list_sites(ctx) if s.kind.value in ("hub", "warehouse")]
+        ready = [r for r in waybills.board(ctx, hub=hub or None)
+                 if r.state == "issued" and not r.convoy]
+        return render(request, "convoys.html", {
+            "convoys": waybills.convoys(ctx, hub=hub or None), "ready": ready,
+            "hub": hub or "", "hubs": hubs, "values": values or {}, "errors": errors or {},
+        }, status)
+
+    @pages.get("/convoys", response_class=HTMLResponse, dependencies=[staff])
+    def list_convoys(request: Request, hub: str | None = None):
+        return convoys_page(request, hub)
+
+    @pages.post("/convoys", response_class=HTMLResponse, dependencies=[needs(P.DISPATCH)])
+    async def form_convoy(request: Request, who: Who):
+        form = await request.form()
+        data = await forms.posted(request)
+        chosen = [str(n) for n in form.getlist("waybills")]
+        try:  # the hub is the one the chosen vehicles leave from, unless one is named
+            hub = forms.text(data, "hub") or next(
+                (r.hub for r in waybills.board(ctx) if r.waybill in chosen), "")
+            if not hub and chosen:
+                raise InvalidInput("those waybills are not ready to go", field="waybills")
+            result = waybills.form_convoy(
+                who, hub, chosen, key=forms.key(data),
+                route=forms.text(data, "route"), checkpoints=forms.text(data, "checkpoints"),
+                notification=forms.text(data, "notification"))
+        except AidhubError as exc:
+            return convoys_page(request, forms.text(data, "filter_hub") or None,
+                                {**forms.kept(data), "waybills": chosen},
+                                forms.errors(exc), 400)
+        return RedirectResponse(f"/convoys#{result['convoy']}", status_code=303)
 
     # pick lists --------------------------------------------------------------------------
     def pick_list_page(request: Request, number: str, values: dict[str, Any] | None = None,
@@ -140,15 +118,14 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/pick-lists/{number}/lines/{line_no}/pick", response_class=HTMLResponse,
                 dependencies=[needs(P.PICK)])
     async def pick(request: Request, who: Who, number: str, line_no: int):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            picking.confirm(who, number, line_no, key=_key(data),
-                            quantity=_count(data, "quantity"),
-                            sscc=_text(data, "sscc") or None,
-                            location=_text(data, "location") or None,
-                            batch=_text(data, "batch") or None,
-                            reason=_text(data, "reason"))
+            picking.confirm(who, number, line_no, key=forms.key(data),
+                            quantity=forms.count(data, "quantity"),
+                            sscc=forms.text(data, "sscc") or None,
+                            location=forms.text(data, "location") or None,
+                            batch=forms.text(data, "batch") or None,
+                            reason=forms.text(data, "reason"))
         except AidhubError as exc:
             message = translate(request, "Line %(line)s not picked. %(error)s", line=line_no,
                                 error=exc)
@@ -179,10 +156,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/waybills/{number}/dispatch", response_class=HTMLResponse,
                 dependencies=[needs(P.DISPATCH)])
     async def dispatch(request: Request, who: Who, number: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            waybills.dispatch(who, number, key=_key(data))
+            waybills.dispatch(who, number, key=forms.key(data))
         except AidhubError as exc:
             message = translate(request, "Not dispatched. %(error)s", error=exc)
             return waybill_page(request, number, data, message, "dispatch", 400)
@@ -191,12 +167,11 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/waybills/{number}/events", response_class=HTMLResponse,
                 dependencies=[needs(P.DISPATCH)])
     async def track(request: Request, who: Who, number: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            waybills.track(who, number, _text(data, "event"),
-                           key=_key(data), place=_text(data, "place"),
-                           at=_when(data, "at"), note=_text(data, "note"))
+            waybills.track(who, number, forms.text(data, "event"),
+                           key=forms.key(data), place=forms.text(data, "place"),
+                           at=forms.when(data, "at"), note=forms.text(data, "note"))
         except AidhubError as exc:
             message = translate(request, "Event not recorded. %(error)s", error=exc)
             return waybill_page(request, number, data, message, "event", 400)
@@ -205,11 +180,10 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/waybills/{number}/cancel", response_class=HTMLResponse,
                 dependencies=[needs(P.DISPATCH)])
     async def cancel(request: Request, who: Who, number: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            waybills.cancel(who, number, key=_key(data),
-                            reason=_text(data, "reason"))
+            waybills.cancel(who, number, key=forms.key(data),
+                            reason=forms.text(data, "reason"))
         except AidhubError as exc:
             message = translate(request, "Not cancelled. %(error)s", error=exc)
             return waybill_page(request, number, data, message, "cancel", 400)
@@ -218,22 +192,21 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/waybills/{number}/pod", response_class=HTMLResponse,
                 dependencies=[needs(P.DELIVER)])
     async def pod(request: Request, who: Who, number: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
             shipped = waybills.view(who, number).lines
-            lines = [PodLine(ln.line_no, _count(data, f"good_{ln.line_no}", blank=0),
-                             _count(data, f"damaged_{ln.line_no}", blank=0),
-                             _count(data, f"short_{ln.line_no}", blank=0),
-                             _count(data, f"lost_{ln.line_no}", blank=0)) for ln in shipped]
-            photo, photo_type = await _upload(data, "photo")
-            delivery.confirm(who, number, lines, key=_key(data),
-                             signer=_text(data, "signer"),
-                             seal_state=_text(data, "seal_state"),
-                             received_at=_when(data, "received_at"), photo=photo,
+            lines = [PodLine(ln.line_no, forms.count(data, f"good_{ln.line_no}", blank=0),
+                             forms.count(data, f"damaged_{ln.line_no}", blank=0),
+                             forms.count(data, f"short_{ln.line_no}", blank=0),
+                             forms.count(data, f"lost_{ln.line_no}", blank=0)) for ln in shipped]
+            photo, photo_type = await forms.upload(data, "photo")
+            delivery.confirm(who, number, lines, key=forms.key(data),
+                             signer=forms.text(data, "signer"),
+                             seal_state=forms.text(data, "seal_state"),
+                             received_at=forms.when(data, "received_at"), photo=photo,
                              photo_type=photo_type)
         except AidhubError as exc:
-            values = {k: v for k, v in data.items() if isinstance(v, str)}
+            values = forms.kept(data)
             return waybill_page(request, number, values,
                                 translate(request, "Proof of delivery not recorded. %(error)s",
                                           error=exc), "pod", 400)
@@ -254,11 +227,10 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/loss-reports/{number}/review", response_class=HTMLResponse,
                 dependencies=[needs(P.REVIEW_LOSSES)])
     async def review(request: Request, who: Who, number: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         try:
-            delivery.review(who, number, key=_key(data),
-                            decision=_text(data, "decision"))
+            delivery.review(who, number, key=forms.key(data),
+                            decision=forms.text(data, "decision"))
         except AidhubError as exc:
             return losses_page(request, "open", {**data, "number": number.strip().upper()},
                                translate(request, "%(number)s not reviewed. %(error)s",

@@ -3,7 +3,7 @@
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -245,11 +245,17 @@ class LedgerRepository:
         ]
 
     def card(self, item_id: uuid.UUID, location_ids: list[uuid.UUID],
-             until: dt.datetime | None = None, since: dt.datetime | None = None
+             until: dt.datetime | None = None, since: dt.datetime | None = None, *,
+             lot_id: uuid.UUID | None = None, owner_ids: Collection[uuid.UUID] | None = None
              ) -> tuple[int, list[CardLine]]:
         """The opening balance before ``since`` and every movement of the item at the
-        given locations from then on, in the order they happened."""
+        given locations from then on, in the order they happened (of one lot, and of
+        some owners only, when given)."""
         at_places = and_(postings.c.item_id == item_id, postings.c.location_id.in_(location_ids))
+        if lot_id is not None:
+            at_places = and_(at_places, postings.c.lot_id == lot_id)
+        if owner_ids is not None:
+            at_places = and_(at_places, postings.c.owner_id.in_(list(owner_ids)))
         opening = 0
         if since is not None:
             opening = self.conn.execute(
@@ -278,6 +284,10 @@ class LedgerRepository:
             )
             .order_by(movements.c.at, movements.c.seq, postings.c.line_no)
         )
+        if lot_id is not None:
+            query = query.where(postings.c.lot_id == lot_id)
+        if owner_ids is not None:
+            query = query.where(postings.c.owner_id.in_(list(owner_ids)))
         if since is not None:
             query = query.where(movements.c.at >= since)
         if until is not None:
@@ -343,16 +353,20 @@ class LedgerRepository:
         )
         return [(r.movement_id, int(r.total)) for r in self.conn.execute(query)]
 
-    def movements_with_postings(self) -> Iterator[tuple[uuid.UUID, int, list[tuple]]]:
-        """(movement id, seq, postings as tuples) for every movement, in seq order."""
+    def movements_with_postings(self, node_ids: Iterable[uuid.UUID] | None = None
+                                ) -> Iterator[tuple[uuid.UUID, int, list[tuple]]]:
+        """(movement id, seq, postings as tuples) for every movement (recorded by one of
+        ``node_ids``), in each node's seq order."""
         query = (
             select(movements.c.id, movements.c.seq, postings.c.location_id,
                    postings.c.item_id, postings.c.lot_id, postings.c.owner_id,
                    postings.c.earmark, postings.c.quantity)
             .join(postings, postings.c.movement_id == movements.c.id)
-            .order_by(movements.c.seq, postings.c.line_no)
+            .order_by(movements.c.node_id, movements.c.seq, postings.c.line_no)
             .execution_options(yield_per=10000)
         )
+        if node_ids is not None:
+            query = query.where(movements.c.node_id.in_(list(node_ids)))
         current_id, current_seq, current = None, 0, []
         for r in self.conn.execute(query):
             if r.id != current_id:
@@ -363,6 +377,20 @@ class LedgerRepository:
                                           r.quantity, r.earmark))
         if current_id is not None:
             yield current_id, current_seq, current
+
+    def keys_in_conflict(self) -> set[StockKey]:
+        """The balances an open sync conflict says were taken twice (site nodes)."""
+        import json
+
+        from aidhub.store.tables import sync_conflicts
+        out = set()
+        for detail in self.conn.execute(select(sync_conflicts.c.detail).where(
+                sync_conflicts.c.kind == "overdrawn", sync_conflicts.c.state == "open")
+                ).scalars():
+            d = json.loads(detail)
+            out.add(StockKey(uuid.UUID(d["location_id"]), uuid.UUID(d["item_id"]),
+                             uuid.UUID(d["lot_id"]), uuid.UUID(d["owner_id"]), d["earmark"]))
+        return out
 
     def count_movements(self) -> int:
         return self.conn.execute(select(func.count()).select_from(movements)).scalar_one()

@@ -142,6 +142,13 @@ class OutboundRepository:
     def convoy_by_id(self, convoy_id: uuid.UUID) -> Row | None:
         return self._one(convoys, id=convoy_id)
 
+    def convoys(self, hub_id: uuid.UUID | None = None) -> list[Row]:
+        """Convoys, newest first."""
+        query = select(convoys).order_by(convoys.c.created_at.desc(), convoys.c.number.desc())
+        if hub_id is not None:
+            query = query.where(convoys.c.hub_id == hub_id)
+        return list(self.conn.execute(query))
+
     # waybills ----------------------------------------------------------------------------
     def add_waybill(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
         self._add(waybills, values)
