@@ -295,28 +295,40 @@ class SiteResolver:
             self._parent[(table, parent_id)] = cached
         return cached
 
+# Rows that name a site but every node needs: the places themselves, who may do what
+# where, routes and planning figures, and requests (a hub's node sees the open requests
+# of the points it may serve).
+GLOBAL = frozenset({"sites", "grants", "routes", "site_planning", "users", "requests"})
+
+
 def _site_columns() -> dict[str, tuple[str, ...]]:
     """Tables with columns naming a site: any foreign key to sites.id."""
     out = {}
     for t in REPLICATED.values():
         cols = tuple(fk.parent.name for fk in t.foreign_keys if fk.column.table.name == "sites")
-        if cols and t.name not in ("sites", "grants", "routes", "site_planning", "users"):
+        if cols and t.name not in GLOBAL:
             out[t.name] = cols
     return out
 
 def _parents() -> dict[str, tuple[str, str]]:
-    """Tables without a site column whose site is their parent's (the first foreign key to
-    a table that has one)."""
-    out = {}
-    for t in REPLICATED.values():
-        if t.name in SITE_COLUMNS or t.name in ("postings", "movements"):
-            continue
-        for fk in sorted(t.foreign_keys, key=lambda f: f.parent.name):
-            target = fk.column.table.name
-            if target in SITE_COLUMNS and fk.column.name == "id":
-                out[t.name] = (fk.parent.name, target)
-                break
+    """Tables without a site column whose site is their parent's (the first foreign key
+    to a table that has a site, directly or through its own parent)."""
+    out: dict[str, tuple[str, str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for t in REPLICATED.values():
+            if t.name in SITE_COLUMNS or t.name in out or t.name in ("postings", "movements"):
+                continue
+            for fk in sorted(t.foreign_keys, key=lambda f: f.parent.name):
+                target = fk.column.table.name
+                if (target in SITE_COLUMNS or target in out) and fk.column.name == "id" \
+                        and target != t.name:
+                    out[t.name] = (fk.parent.name, target)
+                    changed = True
+                    break
     return out
+
 
 SITE_COLUMNS = _site_columns()
 PARENT = _parents()
