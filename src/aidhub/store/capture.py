@@ -18,9 +18,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, tuple_, update
+from sqlalchemy import Boolean, Connection, Integer, Table, insert, select, tuple_, update
 from sqlalchemy.sql import Delete, Insert, Update
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ClauseElement,
+)
 from sqlalchemy.sql.operators import eq
 
 from aidhub.store import codec
@@ -37,6 +42,7 @@ REPLICATED = {t.name: t for t in metadata.sorted_tables if t.name not in LOCAL_O
 ORDER = {name: n for n, name in enumerate(t.name for t in metadata.sorted_tables)}
 INFO_KEY = "aidhub_changes"
 
+
 class ChangeSet:
     """The rows one transaction touched, in the order first touched."""
 
@@ -45,6 +51,13 @@ class ChangeSet:
         self.known: dict[str, dict[tuple, dict[str, Any]]] = {}  # rows as just written
         self.origin: uuid.UUID | None = None  # None: the local node
         self.paused = False
+
+    def forget(self, table: str, keys: Iterable[tuple]) -> None:
+        """These rows changed after they were written: read them back at commit."""
+        known = self.known.get(table)
+        if known:
+            for k in keys:
+                known.pop(k, None)
 
     def wrote(self, table: str, rows: dict[tuple, dict[str, Any]]) -> None:
         """Whole rows just written (as a replica applies them): no need to read them
@@ -59,13 +72,16 @@ class ChangeSet:
     def __bool__(self) -> bool:
         return any(self.touched.values())
 
+
 def start(conn: Connection) -> ChangeSet:
     changes = ChangeSet()
     conn.info[INFO_KEY] = changes
     return changes
 
+
 def stop(conn: Connection) -> None:
     conn.info.pop(INFO_KEY, None)
+
 
 def before_execute(conn: Connection, clause, multiparams, params, execution_options):
     """The engine-wide listener (see aidhub.store.database): note what a DML statement on
@@ -78,9 +94,15 @@ def before_execute(conn: Connection, clause, multiparams, params, execution_opti
         return
     rows = _param_rows(multiparams, params)
     if isinstance(clause, Insert):
-        changes.add(table.name, _insert_keys(clause, table, rows))
+        keys = _insert_keys(clause, table, rows)
+        changes.add(table.name, keys)
+        if not getattr(clause, "_multi_values", None):
+            changes.wrote(table.name, _inserted_rows(clause, table, rows, keys))
     else:
-        changes.add(table.name, _where_keys(conn, changes, clause, table, rows))
+        keys = _where_keys(conn, changes, clause, table, rows)
+        changes.add(table.name, keys)
+        changes.forget(table.name, keys)
+
 
 def _param_rows(multiparams, params) -> list[dict[str, Any]]:
     if multiparams:
@@ -95,6 +117,7 @@ def _param_rows(multiparams, params) -> list[dict[str, Any]]:
                     out.extend(x for x in m if isinstance(x, dict))
             return out
     return [params] if params else [{}]
+
 
 def _insert_keys(clause: Insert, table: Table, rows: list[dict[str, Any]]) -> list[tuple]:
     pk = [c.name for c in table.primary_key.columns]
@@ -125,6 +148,69 @@ def _insert_keys(clause: Insert, table: Table, rows: list[dict[str, Any]]) -> li
                                f"{exc}: replicated tables need client-side keys") from None
     return out
 
+
+_UNKNOWN = object()
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _defaults(table: Table) -> dict[str, Any]:
+    """What each column holds when an INSERT leaves it out (_UNKNOWN: read it back)."""
+    found = _DEFAULTS.get(table.name)
+    if found is not None:
+        return found
+    found = {}
+    for c in table.columns:
+        if c.default is not None:
+            found[c.name] = c.default.arg if c.default.is_scalar else _UNKNOWN
+        elif c.server_default is not None:
+            arg = getattr(c.server_default, "arg", None)
+            if not isinstance(arg, str):
+                found[c.name] = _UNKNOWN
+            elif isinstance(c.type, Boolean):
+                found[c.name] = arg.lower() in ("1", "true", "t")
+            elif isinstance(c.type, Integer):
+                found[c.name] = int(arg)
+            else:
+                found[c.name] = arg
+        else:
+            found[c.name] = None if c.nullable else _UNKNOWN
+    _DEFAULTS[table.name] = found
+    return found
+
+
+def _inserted_rows(clause: Insert, table: Table, rows: list[dict[str, Any]],
+                   keys: list[tuple]) -> dict[tuple, dict[str, Any]]:
+    """The rows an INSERT writes, where its parameters say all of them (no SQL
+    expressions, no defaults made by the database)."""
+    defaults = _defaults(table)
+    fixed: dict[str, Any] = {}
+    for col, value in (getattr(clause, "_values", None) or {}).items():
+        name = getattr(col, "key", col)
+        if isinstance(value, BindParameter):
+            fixed[name] = value.value
+        elif isinstance(value, ClauseElement):
+            return {}
+        else:
+            fixed[name] = value
+    out = {}
+    for key, row in zip(keys, rows, strict=False):
+        full = {}
+        for c in table.columns:
+            if c.name in row:
+                full[c.name] = row[c.name]
+            elif c.name in fixed:
+                full[c.name] = fixed[c.name]
+            else:
+                value = defaults[c.name]
+                if value is _UNKNOWN:
+                    break
+                full[c.name] = value
+        else:
+            if not any(isinstance(v, ClauseElement) for v in full.values()):
+                out[key] = full
+    return out
+
+
 def _simple_where(where, pk: list[str]) -> dict[str, Any] | None:
     """``pk = :param`` (AND ...) as {column: bind parameter}, or None when it is not."""
     terms = list(where.clauses) if isinstance(where, BooleanClauseList) else [where]
@@ -140,6 +226,7 @@ def _simple_where(where, pk: list[str]) -> dict[str, Any] | None:
             return None
         found[name] = right
     return found if set(found) == set(pk) else None
+
 
 def _where_keys(conn: Connection, changes: ChangeSet, clause, table: Table,
                 rows: list[dict[str, Any]]) -> list[tuple]:
@@ -167,6 +254,7 @@ def _where_keys(conn: Connection, changes: ChangeSet, clause, table: Table,
     finally:
         changes.paused = False
 
+
 def flush(conn: Connection, changes: ChangeSet, now: dt.datetime,
           sites_of: "SiteResolver | None" = None) -> int:
     """Write the outbox entries for ``changes``; return how many."""
@@ -185,6 +273,7 @@ def flush(conn: Connection, changes: ChangeSet, now: dt.datetime,
             if missing:
                 current.update(_read(conn, table, missing))
             if name == "movements":
+                resolver.learn_postings(changes.known.get("postings", {}).values())
                 resolver.prefetch_movements([k[0] for k in pks])
             for key in pks:
                 row = current.get(key)
@@ -213,6 +302,7 @@ def flush(conn: Connection, changes: ChangeSet, now: dt.datetime,
     finally:
         changes.paused = False
 
+
 def _read(conn: Connection, table: Table, pks: Sequence[tuple]) -> dict[tuple, dict]:
     cols = list(table.primary_key.columns)
     out: dict[tuple, dict] = {}
@@ -225,6 +315,10 @@ def _read(conn: Connection, table: Table, pks: Sequence[tuple]) -> dict[tuple, d
             out[tuple(m[c.name] for c in cols)] = m
     return out
 
+
+_LOCATION_SITES: dict[Any, Any] = {}
+
+
 class SiteResolver:
     """Which sites a replicated row belongs to, so that a site node pulls only its own
     site's documents and stock (plus everything that belongs to no site: the catalog,
@@ -232,7 +326,6 @@ class SiteResolver:
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._location_site: dict[Any, Any] = {}
         self._parent: dict[tuple[str, Any], str] = {}
 
     def sites(self, table: str, row: dict[str, Any]) -> str:
@@ -254,10 +347,18 @@ class SiteResolver:
             return set(filter(None, self._parent_sites(parent_table, row.get(column)).split()))
         return set()
 
+    def learn_postings(self, rows) -> None:
+        """The sites of movements whose postings this transaction wrote (no query)."""
+        self._movements = getattr(self, "_movements", {})
+        for r in rows:
+            self._movements.setdefault(r["movement_id"], set()).add(
+                self.location_site(r["location_id"]))
+
     def prefetch_movements(self, ids: list) -> None:
         """The sites of many movements in a few queries (instead of one each)."""
         from aidhub.store.tables import locations, postings
         self._movements = getattr(self, "_movements", {})
+        ids = [i for i in ids if i not in self._movements]
         for i in range(0, len(ids), 500):
             rows = self.conn.execute(
                 select(postings.c.movement_id, locations.c.site_id).distinct()
@@ -267,11 +368,15 @@ class SiteResolver:
                 self._movements.setdefault(movement_id, set()).add(site_id)
 
     def location_site(self, location_id) -> Any:
-        if location_id not in self._location_site:
+        """A location's site (locations never move, so this is kept for the process)."""
+        site = _LOCATION_SITES.get(location_id)
+        if site is None:
             from aidhub.store.tables import locations
-            self._location_site[location_id] = self.conn.execute(
+            site = self.conn.execute(
                 select(locations.c.site_id).where(locations.c.id == location_id)).scalar()
-        return self._location_site[location_id]
+            if site is not None:
+                _LOCATION_SITES[location_id] = site
+        return site
 
     def _movement_sites(self, movement_id) -> set:
         known = getattr(self, "_movements", {}).get(movement_id)
@@ -310,6 +415,7 @@ def _site_columns() -> dict[str, tuple[str, ...]]:
             out[t.name] = cols
     return out
 
+
 def _parents() -> dict[str, tuple[str, str]]:
     """Tables without a site column whose site is their parent's (the first foreign key
     to a table that has a site, directly or through its own parent)."""
@@ -332,6 +438,7 @@ def _parents() -> dict[str, tuple[str, str]]:
 
 SITE_COLUMNS = _site_columns()
 PARENT = _parents()
+
 
 def outbox_json(row: Any) -> dict[str, Any]:
     """An outbox row as the sync protocol sends it."""
