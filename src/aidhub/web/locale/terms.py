@@ -46,3 +46,38 @@ KINDS = (
     # how the plan was solved
     N_("optimal"), N_("time limit"), N_("heuristic"),
 )
+
+PEOPLE = (
+    # roles a user is granted
+    N_("admin"), N_("coordinator"), N_("hub manager"), N_("reception"), N_("warehouse"),
+    N_("dispatcher"), N_("partner"), N_("donor"),
+    # what an API token may do (its scopes)
+    N_("read"), N_("consignments"), N_("receive"), N_("screen"), N_("request"),
+    N_("approve requests"), N_("plan"), N_("approve plans"), N_("release"), N_("pick"),
+    N_("deliver"), N_("review losses"), N_("report"), N_("sync"),
+    # organisations and sites
+    N_("un agency"), N_("government"), N_("ngo"), N_("private"), N_("community"),
+    N_("hub"), N_("point of entry"), N_("distribution point"),
+    # request priorities
+    N_("life-saving"), N_("important"), N_("other"),
+)
+SCREENING = (
+    # the parts of a name, as the screening hit page explains a score
+    N_("given name"), N_("middle name"), N_("father's name"), N_("family name"),
+    N_("kunya"), N_("kunya marker"), N_("honorific"), N_("particle"), N_("word"),
+    N_("generic word"), N_("legal form"), N_("number"), N_("initial"),
+    # how much a list's name says
+    N_("primary"), N_("strong"), N_("weak"),
+    # what a hold is on, and a party's role in a consignment
+    N_("consignment"), N_("line"), N_("consignor"), N_("consignee"), N_("transporter"),
+    N_("driver"), N_("organisation"),
+    # what a hit compares (the keys of its evidence)
+    N_("name"), N_("name in own script"), N_("kind"), N_("born"), N_("nationality"),
+    N_("document"), N_("submitted by"), N_("description"), N_("item"), N_("quantity"),
+    N_("list"), N_("entry"), N_("all names"), N_("documents"), N_("programme"),
+    N_("listed on"),
+)
+SYNC = (
+    # conflicts a site node's offline work brought
+    N_("overdrawn"), N_("duplicate number"), N_("stale list"), N_("rejected row"),
+)
