@@ -68,8 +68,10 @@ class Mix:
     """Generates valid single-line movements: receipts, transfers and dispatches, keeping
     its own count of stock so that every movement can be posted."""
 
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, *, sites: list[str] | None = None, prefix: str = "m"):
         self.rng = random.Random(seed)
+        self.sites = sites or SITES
+        self.prefix = prefix  # of the idempotency keys
         self.held: dict[tuple[str, str, str, str, str], int] = {}
         self.keys: list[tuple[str, str, str, str, str]] = []
         self.n = 0
@@ -93,10 +95,10 @@ class Mix:
             kind, target = "dispatch", f"{site}/DISTRIBUTED"
         self._add(key, -qty)
         return MovementRequest(kind, [LineRequest(item, qty, f"{site}/{loc}", target, batch,
-                                                  None, owner)], f"m{self.n}")
+                                                  None, owner)], f"{self.prefix}{self.n}")
 
     def _receipt(self) -> MovementRequest:
-        site, loc = self.rng.choice(SITES), self.rng.choice(BINS)
+        site, loc = self.rng.choice(self.sites), self.rng.choice(BINS)
         n = self.rng.randrange(len(ITEMS))
         item, owner = ITEMS[n], self.rng.choice(OWNERS)
         batch = f"L{self.rng.randrange(5)}" if n % 2 else ""
@@ -104,7 +106,8 @@ class Mix:
         self._add((site, loc, item, batch, owner), qty)
         return MovementRequest("receipt", [LineRequest(
             item, qty, f"{site}/EXTERNAL", f"{site}/{loc}", batch or None,
-            f"2028-0{1 + int(batch[1:])}-28" if batch else None, owner)], f"m{self.n}")
+            f"2028-0{1 + int(batch[1:])}-28" if batch else None, owner)],
+            f"{self.prefix}{self.n}")
 
     def _add(self, key, qty: int) -> None:
         if key not in self.held:

@@ -32,33 +32,10 @@ from tests.reliability.sync_world import Central
 from aidhub.interop.sync_client import CentralClient, Unreachable
 from aidhub.services import movements, sync_central, sync_node
 from aidhub.services.context import open_context
-from aidhub.services.movements import LineRequest, MovementRequest
-from common import BINS, ITEMS, OWNERS, Mix, fresh, network, pg_url
+from common import Mix, fresh, network, pg_url
 from outbound import Progress, ledger_size
 
 SITE = "H1"
-
-
-class SiteMix(Mix):
-    """The benchmark's movement mix, all at one site (the node's)."""
-
-    def _receipt(self) -> MovementRequest:
-        loc = self.rng.choice(BINS)
-        n = self.rng.randrange(len(ITEMS))
-        item, owner = ITEMS[n], self.rng.choice(OWNERS)
-        batch = f"L{self.rng.randrange(5)}" if n % 2 else ""
-        qty = self.rng.randint(10, 500)
-        self._add((SITE, loc, item, batch, owner), qty)
-        return MovementRequest("receipt", [LineRequest(
-            item, qty, f"{SITE}/EXTERNAL", f"{SITE}/{loc}", batch or None,
-            f"2028-0{1 + int(batch[1:])}-28" if batch else None, owner)],
-            f"{self.prefix}{self.n}")
-
-    prefix = "m"
-
-    def next(self) -> MovementRequest:
-        request = super().next()
-        return MovementRequest(request.kind, request.lines, f"{self.prefix}{self.n}")
 
 
 def post(ctx, mix: Mix, count: int, label: str, batch: int = 500) -> float:
@@ -96,7 +73,7 @@ def run(history: int, offline: int) -> dict:
     backend = "postgresql" if pg_url() else "sqlite"
     central, url = fresh(backend)
     network(central)
-    grown = post(central, SiteMix(seed=1), max(history - ledger_size(central), 0),
+    grown = post(central, Mix(seed=1, sites=[SITE]), max(history - ledger_size(central), 0),
                  f"{backend}: history at {SITE}", batch=1000)
     token = sync_central.add_node(central, "bench-node", SITE, key="bench-node")["token"]
     server = Central(url)
@@ -123,8 +100,7 @@ def run(history: int, offline: int) -> dict:
                    initial_pull_longest_silence_s=round(max(gaps, default=0), 2),
                    initial_pull_target_s=120, initial_pull_within_target=pull < 120)
 
-        mix = SiteMix(seed=2)
-        mix.prefix = "offline-"
+        mix = Mix(seed=2, sites=[SITE], prefix="offline-")
         posting = post(node, mix, offline, "node: offline movements")
         waiting = sync_node.status(node)["waiting"]
         batches = -(-waiting // 500)
