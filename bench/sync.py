@@ -69,13 +69,18 @@ class Cut(CentralClient):
         return answer
 
 
-def run(history: int, offline: int) -> dict:
+def run(history: int, offline: int, reuse: bool = False) -> dict:
     backend = "postgresql" if pg_url() else "sqlite"
-    central, url = fresh(backend)
-    network(central)
+    if reuse and backend == "postgresql":  # the history of an earlier run, kept
+        url = pg_url()
+        central = open_context(url, actor="bench")
+    else:
+        central, url = fresh(backend)
+        network(central)
     grown = post(central, Mix(seed=1, sites=[SITE]), max(history - ledger_size(central), 0),
                  f"{backend}: history at {SITE}", batch=1000)
-    token = sync_central.add_node(central, "bench-node", SITE, key="bench-node")["token"]
+    name = f"bench-node-{int(time.time())}"
+    token = sync_central.add_node(central, name, SITE, key=name)["token"]
     server = Central(url)
     out: dict = {"backend": backend, "history_movements": ledger_size(central),
                  "history_growth_s": round(grown, 1)}
@@ -100,7 +105,7 @@ def run(history: int, offline: int) -> dict:
                    initial_pull_longest_silence_s=round(max(gaps, default=0), 2),
                    initial_pull_target_s=120, initial_pull_within_target=pull < 120)
 
-        mix = Mix(seed=2, sites=[SITE], prefix="offline-")
+        mix = Mix(seed=2, sites=[SITE], prefix=f"{name}-")
         posting = post(node, mix, offline, "node: offline movements")
         waiting = sync_node.status(node)["waiting"]
         batches = -(-waiting // 500)
@@ -142,8 +147,10 @@ def main() -> None:
                         help="movements at the site before the node is set up")
     parser.add_argument("--offline", type=int, default=50_000,
                         help="movements made on the node while offline")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the PostgreSQL history of an earlier run (no regrowing)")
     args = parser.parse_args()
-    print(json.dumps(run(args.history, args.offline), indent=2))
+    print(json.dumps(run(args.history, args.offline, args.reuse), indent=2))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ any point (a dropped link, a killed process) resumes where it stopped and never 
 anything twice.
 """
 
+import datetime as dt
 import json
 import threading
 import uuid
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Uuid, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from aidhub.domain.audit import GENESIS_HASH
@@ -39,6 +40,7 @@ from aidhub.store.tables import (
     sync_outbox,
     sync_peers,
 )
+from aidhub.store.types import UTCDateTime
 
 PULL_PAGE = 2000
 SNAPSHOT_PAGE = 5000
@@ -115,18 +117,20 @@ def _snapshot(ctx: Context, client: CentralClient, progress: Progress) -> None:
         pages = _prefetching(client, name, after)
         while True:
             page = next(pages)
-            rows = codec.decode_rows(table, page["columns"], page["rows"])
             extra = page.get("postings") or {"columns": [], "rows": []}
-            lines = codec.decode_rows(postings, extra["columns"], extra["rows"])
             after = page["next"]
             with _replica_tx(ctx) as conn:
-                _bulk_put(conn, table, rows)
-                _bulk_put(conn, postings, lines)
+                if table.name == "movements":  # the bulk of it: straight into SQLite
+                    _ledger_rows(conn, table, page["columns"], page["rows"])
+                    _ledger_rows(conn, postings, extra["columns"], extra["rows"])
+                else:
+                    _bulk_put(conn, table, codec.decode_rows(table, page["columns"],
+                                                             page["rows"]))
                 state = {"head": cursor["head"], "table": n if after else n + 1,
                          "after": after}
                 conn.execute(update(sync_peers).where(sync_peers.c.role == "central")
                              .values(snapshot=json.dumps(state)))
-            done += len(rows)
+            done += len(page["rows"])
             progress(f"initial pull: {name}", done, 0)
             if not after:
                 break
@@ -154,6 +158,46 @@ def _prefetching(client: CentralClient, table: str, after: Any) -> Iterator[dict
             yield page
             if not page["next"]:
                 return
+
+
+def _ledger_rows(conn: Connection, table, names: list[str], rows: list[list[Any]]) -> None:
+    """Movements or postings of the initial pull, inserted as SQLite stores them (ids as
+    32 hex digits, UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff'), without making Python
+    objects of a million rows; rows already here are left alone (they cannot differ)."""
+    if not rows:
+        return
+    known = {c.name for c in table.columns}
+    if not set(names) <= known:
+        raise AidhubError(f"the central server sent unknown columns of {table.name}")
+    kinds = []
+    for n in names:
+        t = table.c[n].type
+        kinds.append("uuid" if isinstance(t, Uuid) else
+                     "time" if isinstance(t, UTCDateTime) else "")
+    converted = []
+    for r in rows:
+        out = []
+        for kind, v in zip(kinds, r, strict=True):
+            if v is None or not kind:
+                out.append(v)
+            elif kind == "uuid":
+                out.append(uuid.UUID(v).hex if len(v) != 36 else v.replace("-", ""))
+            else:
+                out.append(_sqlite_time(v))
+        converted.append(out)
+    columns = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    raw = conn.connection.driver_connection
+    raw.executemany(f'INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})',
+                    converted)
+
+
+def _sqlite_time(value: str) -> str:
+    if value.endswith("+00:00") and len(value) in (25, 32):
+        text = value[:-6].replace("T", " ")
+        return text if len(text) == 26 else text + ".000000"
+    parsed = codec.decode_rows(sync_outbox, ["at"], [[value]])[0]["at"]
+    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _bulk_put(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
