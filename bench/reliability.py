@@ -20,7 +20,19 @@ and how many got a 5xx or left a partial write (both must be 0), ``postgresql_re
 how long aidhub took to answer again once PostgreSQL was back, and whether any request got
 a 500 or any acknowledged write was lost or doubled. Exit status 1 on any of those too.
 
+Last, ``backup_restore``: per backend, the benchmarks' network grown with
+:class:`common.Mix` to ``--backup-movements`` movements (1,000,000 by default; 0 skips
+it), then ``aidhub backup`` of it timed (online: SQLite's backup API, PostgreSQL's
+pg_dump, the dump hashed and archived), and ``aidhub restore`` of that file into an
+empty database (SQLite: a new file; PostgreSQL: the benchmark database, wiped once the
+backup is written) timed with everything it does: the hash check, the restore, the
+comparison with the manifest, and the verification of the ledger and the audit chain.
+Reported: seconds (each stage apart too), the backup file's size, movements per second,
+and whether the restored books verify (exit status 1 if not).
+
     .venv/bin/python bench/reliability.py --kills 400
+    .venv/bin/python bench/reliability.py --kills 0 --hostile-examples 0 \
+        --restart-clients 0 --backup-movements 20000    # backup and restore only, small
     AIDHUB_BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/reliability.py
 """
 
@@ -29,17 +41,22 @@ import datetime as dt
 import json
 import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness is in tests/
 
+from sqlalchemy import text
 from tests.hostile import campaign as hostile
 from tests.hostile import pg_restart
 from tests.reliability.harness import OPS, Campaign, Summary
 
-from common import cleanup, fresh, pg_url
+from aidhub.services import backup as backups
+from aidhub.store import database
+from common import cleanup, fresh, network, pg_url
+from outbound import grow, ledger_size
 
 
 def run_backend(backend: str, kills: int, per_database: int, seed: int,
@@ -82,6 +99,79 @@ def run_restart(clients: int) -> dict:
     return pg_restart.run(clients=clients).as_json()
 
 
+class Stages:
+    """A backup or restore progress callback noting how long each stage took."""
+
+    def __init__(self, label: str):
+        self.label, self.seconds, self.current, self.since = label, {}, None, 0.0
+
+    def __call__(self, stage: str, _done: int, _total: int | None) -> None:
+        if stage != self.current:
+            self.close()
+            self.current, self.since = stage, time.perf_counter()
+            print(f"{self.label}: {stage}", file=sys.stderr, flush=True)
+
+    def close(self) -> dict[str, float]:
+        if self.current is not None:
+            took = time.perf_counter() - self.since
+            self.seconds[self.current] = round(self.seconds.get(self.current, 0) + took, 2)
+            self.current = None
+        return self.seconds
+
+
+def run_backup_restore(backend: str, target: int, batch: int) -> dict:
+    """Grow a ledger to ``target`` movements, back it up and restore it (see above)."""
+    ctx, url = fresh(backend)
+    network(ctx)
+    growth = grow(ctx, backend, target, batch)
+    size = ledger_size(ctx)
+    with tempfile.TemporaryDirectory(prefix="aidhub-bench-backup-") as folder:
+        out = Path(folder) / f"aidhub-{backend}.tar"
+        stages = Stages(f"{backend}: backup")
+        start = time.perf_counter()
+        manifest = backups.backup(ctx, out, progress=stages)
+        t_backup = time.perf_counter() - start
+        backup_stages = stages.close()
+        ctx.engine.dispose()
+        if backend == "sqlite":
+            target_url = f"sqlite:///{Path(folder) / 'restored.sqlite3'}"
+        else:  # the same database, emptied: the backup is all that is left of it
+            engine = database.create(url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+            target_url = url
+        stages = Stages(f"{backend}: restore")
+        start = time.perf_counter()
+        restored = backups.restore(out, target_url, progress=stages)
+        t_restore = time.perf_counter() - start
+        restore_stages = stages.close()
+        file_bytes = out.stat().st_size
+    if backend == "sqlite":
+        cleanup(url)
+    return {
+        "backend": backend,
+        "movements": size,
+        **growth,
+        "audit_records": manifest["audit"]["records"],
+        "backup_seconds": round(t_backup, 2),
+        "backup_stages_seconds": backup_stages,
+        "backup_bytes": file_bytes,
+        "backup_dump_bytes": manifest["dump"]["size"],
+        "backup_movements_per_s": round(size / t_backup),
+        "restore_seconds": round(t_restore, 2),
+        "restore_stages_seconds": restore_stages,
+        "restore_movements_per_s": round(size / t_restore),
+        "restored_movements": restored.movements,
+        "restored_like_manifest": not restored.problems,
+        "problems": restored.problems,
+        "ledger_verifies": restored.ledger.ok,
+        "audit_chain_verifies": restored.audit.ok,
+        "restored_ok": restored.ok,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=2000,
@@ -97,6 +187,11 @@ def main() -> None:
                         help="hypothesis examples per family of hostile input (0: skip)")
     parser.add_argument("--restart-clients", type=int, default=4,
                         help="client threads writing while PostgreSQL restarts (0: skip)")
+    parser.add_argument("--backup-movements", type=int, default=1_000_000,
+                        help="movements in the ledger backed up and restored (default "
+                             "1,000,000; 0: skip)")
+    parser.add_argument("--batch", type=int, default=1000,
+                        help="movements per transaction when growing that ledger")
     args = parser.parse_args()
     backends = args.backend or (["sqlite", "postgresql"] if pg_url() else ["sqlite"])
     start = time.perf_counter()
@@ -124,8 +219,13 @@ def main() -> None:
         }
     if args.restart_clients:
         report["postgresql_restart"] = run_restart(args.restart_clients)
+    if args.backup_movements:
+        report["backup_restore"] = {
+            "movements": args.backup_movements,
+            "backends": {b: run_backup_restore(b, args.backup_movements, args.batch)
+                         for b in backends}}
     report["seconds"] = round(time.perf_counter() - start, 1)
-    if len(backends) == 1:
+    if "postgresql" not in backends:
         report["note"] = ("PostgreSQL was not run: set AIDHUB_BENCH_DATABASE_URL to a "
                           "database the benchmark may wipe")
     print(json.dumps(report, indent=2))
@@ -133,7 +233,9 @@ def main() -> None:
     restart = report.get("postgresql_restart", {})
     bad = (report["failed"] or hostile_bad.get("answered_5xx_or_unexpected_error")
            or hostile_bad.get("partial_writes") or restart.get("answered_500_or_dropped")
-           or restart.get("acknowledged_writes_missing_or_doubled"))
+           or restart.get("acknowledged_writes_missing_or_doubled")
+           or any(not r["restored_ok"]
+                  for r in report.get("backup_restore", {}).get("backends", {}).values()))
     sys.exit(1 if bad else 0)
 
 

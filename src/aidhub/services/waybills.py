@@ -122,7 +122,8 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
                                                     for x in lines]}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        order = release_orders.order(uow, request["order"])
+        # locked: vehicles loaded from the same order at once take each picked unit once
+        order = release_orders.order(uow, request["order"], lock=True)
         if ReleaseState(order.state) not in LOADABLE:
             raise InvalidInput(f"release order {order.number} is {order.state}; waybills are "
                                "issued for accepted or released orders", field="order")
@@ -291,7 +292,12 @@ def cancel(ctx: Context, number: str, *, key: str, reason: str) -> dict[str, Any
     def work(uow: UnitOfWork, now: dt.datetime):
         wb = waybill(uow, request["number"], lock=True)
         target = transition(wb.number, WaybillState(wb.state), WaybillState.CANCELLED, reason)
-        for x in uow.outbound.waybill_lines(wb.id):
+        lines = uow.outbound.waybill_lines(wb.id)
+        if lines:  # its order locked, as issuing does: no update of the pick lines is lost
+            ro_line = uow.outbound.release_line(lines[0].release_order_line_id)
+            release_orders.order(uow, uow.planning.release_order_by_id(
+                ro_line.release_order_id).number, lock=True)
+        for x in lines:
             pick = uow.outbound.pick_line(x.pick_line_id)
             uow.outbound.update_pick_line(pick.id, loaded=pick.loaded - x.quantity)
         uow.outbound.update_waybill(wb.id, state=target.value, reason=request["reason"])

@@ -5,9 +5,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from aidhub.domain.ids import new_id
 from aidhub.domain.screening import HoldState, Party, PartyKind
+from aidhub.store import capture
 from aidhub.store.tables import (
     goods_list_versions,
     holds,
@@ -55,12 +57,20 @@ class ScreeningRepository:
 
     # parties -----------------------------------------------------------------------------
     def add_party(self, party: Party, at: dt.datetime) -> None:
-        self.conn.execute(insert(parties).values(
+        """Add the party; if another transaction has just added it (the same natural id:
+        two waybills for one driver issued at once), keep that one."""
+        dialect_insert = (postgresql.insert if self.conn.dialect.name == "postgresql"
+                          else sqlite.insert)
+        done = self.conn.execute(dialect_insert(parties).values(
             id=party.id, kind=party.kind.value, name=party.name,
             original_name=party.original_name, birth_date=party.birth_date,
             nationality=party.nationality, id_number=party.id_number,
             organisation_id=party.organisation_id, submitted_by=party.submitted_by,
-            created_at=at))
+            created_at=at).on_conflict_do_nothing())
+        if done.rowcount == 0:  # replicate the row kept, not the one not written
+            changes = self.conn.info.get(capture.INFO_KEY)
+            if changes is not None:
+                changes.forget("parties", [(party.id,)])
 
     def party(self, party_id: uuid.UUID) -> Party | None:
         r = self.conn.execute(select(parties).where(parties.c.id == party_id)).one_or_none()
