@@ -280,3 +280,24 @@ def test_a_hub_manager_resolves_a_conflict_in_the_browser(central, tmp_path):
     assert done.status_code == 303
     assert sync_central.list_conflicts(central) == []
     assert "recounted" in browser.get("/nodes").text
+
+
+def outbox_size(ctx) -> int:
+    from sqlalchemy import func
+
+    from aidhub.store.tables import sync_outbox
+    with ctx.uow() as uow:
+        return uow.conn.execute(select(func.count()).select_from(sync_outbox)).scalar()
+
+
+def test_the_outbox_holds_only_what_someone_still_needs(central, tmp_path):
+    assert outbox_size(central) == 0  # no site node: nothing is kept for one
+    node, client = attach(central, tmp_path)
+    receive(central, "PARA", 7, key="central-1", batch="P1", expiry="2028-01-31")
+    assert outbox_size(central) > 0  # kept for the node until it pulls
+    move(node, "transfer", "RICE", 3, "DAM-HUB/A-01", "DAM-HUB/A-02", key="offline-1")
+    assert outbox_size(node) > 0
+    sync_node.sync(node, client)
+    assert outbox_size(node) == 0  # acknowledged by the central server
+    assert outbox_size(central) == 0  # the only node has pulled everything
+    assert_converged(central, node)

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 
 from aidhub.domain.audit import GENESIS_HASH
 from aidhub.domain.errors import InvalidInput, NotFound
@@ -73,9 +73,10 @@ def add_node(ctx: Context, name: str, site: str, *, key: str) -> dict[str, Any]:
         uow.conn.execute(insert(nodes).values(id=node_id, name=name, is_local=False,
                                               movement_seq=0, audit_seq=0,
                                               audit_head=GENESIS_HASH))
-        uow.conn.execute(insert(sync_peers).values(
+        head = uow.conn.execute(select(nodes.c.outbox_seq).where(nodes.c.is_local)).scalar()
+        uow.conn.execute(insert(sync_peers).values(  # it starts from a snapshot at head
             node_id=node_id, name=name, role="node", site_id=s.id, key_hash=key_of(token),
-            created_at=now))
+            pulled_seq=head, created_at=now))
         return name, {"node": str(node_id), "name": name, "site": s.code}
 
     result = run_command(ctx, key, "sync.add_node", {"name": name, "site": site}, work)
@@ -335,7 +336,16 @@ def acknowledge_pull(ctx: Context, peer: Peer, pulled: int, list_version: str) -
     with ctx.uow(write=True) as uow:
         _touch(uow, peer, utcnow(), pulled_seq=pulled, list_version=list_version[:100],
                last_sync=utcnow())
+        _prune(uow)
         uow.commit()
+
+
+def _prune(uow: UnitOfWork) -> None:
+    """Forget the changes every node (whose token still works) has pulled."""
+    oldest = uow.conn.execute(select(func.min(sync_peers.c.pulled_seq)).where(
+        sync_peers.c.role == "node", sync_peers.c.key_hash != "")).scalar()
+    if oldest:
+        uow.conn.execute(sync_outbox.delete().where(sync_outbox.c.seq <= oldest))
 
 
 # what the central server shows -------------------------------------------------------------

@@ -311,6 +311,8 @@ def push(ctx: Context, client: CentralClient, result: SyncResult,
             conn.execute(update(sync_peers).where(sync_peers.c.role == "central").values(
                 pushed_seq=entries[-1]["seq"], pushed_batches=batch.batch_no,
                 pushed_hash=batch.hash, inflight_seq=0))
+            # acknowledged: the central server holds them now (and relays them)
+            conn.execute(sync_outbox.delete().where(sync_outbox.c.seq <= entries[-1]["seq"]))
         result.pushed += len(entries)
         result.batches += 1
         sent += len(entries)

@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.sql.operators import eq
 
 from aidhub.store import codec
-from aidhub.store.tables import metadata, nodes, sync_outbox
+from aidhub.store.tables import metadata, nodes, sync_outbox, sync_peers
 
 # Tables that stay on the installation that wrote them: counters, caches, credentials,
 # sessions, stored report files and the sync machinery itself. Balances are derived:
@@ -257,11 +257,18 @@ def _where_keys(conn: Connection, changes: ChangeSet, clause, table: Table,
 
 def flush(conn: Connection, changes: ChangeSet, now: dt.datetime,
           sites_of: "SiteResolver | None" = None) -> int:
-    """Write the outbox entries for ``changes``; return how many."""
+    """Write the outbox entries for ``changes``; return how many. An installation with no
+    sync peer (no site node, not a node itself) keeps no outbox: nobody would read it.
+    (The peers are read in this transaction, so every commit after a node is registered
+    is captured; the node's initial pull starts from the outbox head at that point.)"""
     if not changes:
         return 0
     changes.paused = True
     try:
+        if conn.execute(select(sync_peers.c.node_id).limit(1)).first() is None:
+            changes.touched.clear()
+            changes.known.clear()
+            return 0
         entries = []
         resolver = sites_of or SiteResolver(conn)
         for name in sorted(changes.touched, key=ORDER.__getitem__):
