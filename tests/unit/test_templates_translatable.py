@@ -18,7 +18,9 @@ from jinja2 import Environment, nodes
 import aidhub.web
 
 TEMPLATES = Path(aidhub.web.__file__).parent / "templates"
-ALLOWED = {"aidhub", "RO-..."}  # the brand; the shape of a release order number
+ALLOWED = {"aidhub", "RO-...", "CV-..."}  # the brand; the shape of a document number
+# what a macro writes into the tag it is called in: attributes, not text
+ATTRIBUTES_ONLY = re.compile(r'^\s*([a-z][a-z-]*="[^"]*"\s*)+$')
 VISIBLE_ATTRIBUTES = {"placeholder", "title", "alt", "aria-label", "label"}
 NOT_READ = {"script", "style", "code"}  # commands and code stay as they are typed
 MARK = "\x00"  # where an expression prints
@@ -73,6 +75,8 @@ class _Reader(HTMLParser):
             self.skipping -= 1
 
     def handle_data(self, data):
+        if ATTRIBUTES_ONLY.match(data.replace(MARK, " ")):
+            return
         if not self.skipping and (left := _wordy(data)):
             self.found.append(left)
 
