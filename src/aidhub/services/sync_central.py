@@ -291,24 +291,26 @@ def snapshot(ctx: Context, peer: Peer, table: str, after: dict[str, Any] | None,
                        locations.c.site_id == peer.site_id))
         query = query.where(exists(here))
     query = query.order_by(*cols).limit(limit)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"columns": codec.columns(t)}
     with ctx.uow() as uow:
-        rows = [dict(r._mapping) for r in uow.conn.execute(query)]
-        if table == "movements":
-            kept = rows
+        if table == "movements":  # the bulk of a pull: rows go out as they come
+            rows = uow.conn.execute(query).all()
+            ids = [r.id for r in rows]
             lines = []
-            ids = [r["id"] for r in rows]
             for i in range(0, len(ids), 1000):
-                lines += [dict(p._mapping) for p in uow.conn.execute(
-                    select(postings).where(postings.c.movement_id.in_(ids[i:i + 1000])))]
+                lines += uow.conn.execute(
+                    select(postings).where(postings.c.movement_id.in_(ids[i:i + 1000]))).all()
             out["postings"] = {"columns": codec.columns(postings),
-                               "rows": codec.encode_rows(postings, lines)}
+                               "rows": codec.encode_tuples(postings, lines)}
+            out["rows"] = codec.encode_tuples(t, rows)
+            rows = [dict(r._mapping) for r in rows[-1:]] if len(rows) == limit else []
+            last = rows[0] if rows else None
         else:
+            rows = [dict(r._mapping) for r in uow.conn.execute(query)]
             resolver = _Resolver(uow)
-            kept = [r for r in rows if resolver.reaches(table, r, peer.site_id)]
-    last = rows[-1] if len(rows) == limit else None
-    out["columns"] = codec.columns(t)
-    out["rows"] = codec.encode_rows(t, kept)
+            out["rows"] = codec.encode_rows(t, [r for r in rows if resolver.reaches(
+                table, r, peer.site_id)])
+            last = rows[-1] if len(rows) == limit else None
     out["next"] = codec.encode(t, {c.name: last[c.name] for c in cols}) if last else None
     return out
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    String,
     Table,
     Uuid,
 )
@@ -68,6 +69,28 @@ def encode_rows(table: Table, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """Rows as lists in the order of :func:`columns` (a page names its columns once)."""
     names = columns(table)
     return [[_encode(r.get(n)) for n in names] for r in rows]
+
+
+def encode_tuples(table: Table, rows) -> list[list[Any]]:
+    """Rows read with ``select(table)`` (tuples in column order) as lists of JSON values,
+    each column encoded by a function chosen once for its type."""
+    coders = [_encoder(c.type) for c in table.columns]
+    return [[v if v is None else f(v) for f, v in zip(coders, r, strict=True)]
+            for r in rows]
+
+
+def _encoder(type_: Any):
+    if isinstance(type_, Uuid):
+        return str
+    if isinstance(type_, DateTime | Date | UTCDateTime):
+        return _iso
+    if isinstance(type_, Boolean | Integer | BigInteger | String):
+        return _same
+    return _encode
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
 
 
 def decode_rows(table: Table, names: list[str], rows: list[list[Any]]
