@@ -301,3 +301,29 @@ def test_the_outbox_holds_only_what_someone_still_needs(central, tmp_path):
     assert outbox_size(node) == 0  # acknowledged by the central server
     assert outbox_size(central) == 0  # the only node has pulled everything
     assert_converged(central, node)
+
+
+def test_an_initial_pull_cut_half_way_resumes_with_the_right_balances(central, tmp_path,
+                                                                     monkeypatch):
+    for n in range(12):
+        move(central, "transfer", "RICE", 1, "DAM-HUB/A-01", "DAM-HUB/A-02", key=f"h{n}")
+    monkeypatch.setattr(sync_node, "SNAPSHOT_PAGE", 4)
+    token = sync_central.add_node(central, "dam-node", SITE, key="node-dam")["token"]
+    client = CentralClient("http://testserver", token,
+                           client=TestClient(create_app(central)))
+    real, calls = client.snapshot, []
+
+    def cut(table, after, limit):
+        calls.append(table)
+        if table == "movements" and calls.count("movements") == 3:
+            raise Unreachable("link cut in the middle of the movements")
+        return real(table, after, limit)
+
+    client.snapshot = cut
+    node = open_context(f"sqlite:///{tmp_path}/node.sqlite")
+    with pytest.raises(Unreachable):
+        sync_node.init_node(node, client, "http://testserver")
+    assert not sync_node.status(node)["initial_pull_done"]
+    client.snapshot = real
+    sync_node.init_node(node, client, "http://testserver")
+    assert_converged(central, node)

@@ -43,7 +43,8 @@ from aidhub.store.tables import (
 from aidhub.store.types import UTCDateTime
 
 PULL_PAGE = 2000
-SNAPSHOT_PAGE = 5000
+SNAPSHOT_PAGE = 10000
+RECOUNT = ("recount",)  # in the running totals: postings were already there
 SNAPSHOT_TABLES = [t for t in REPLICATED
                    if t not in sync_central.NOT_PULLED and t not in sync_central.WITH_PARENT]
 Progress = Callable[[str, int, int], None]
@@ -109,6 +110,12 @@ def _snapshot(ctx: Context, client: CentralClient, progress: Progress) -> None:
     if peer.snapshot == "done":
         return
     cursor = json.loads(peer.snapshot)
+    first = SNAPSHOT_TABLES.index("movements")
+    # the balances are summed on the way when every posting passes through this run;
+    # a pull resumed half way recomputes them from the postings at the end
+    totals: dict[tuple, int] | None = {} if (
+        cursor["table"] < first or (cursor["table"] == first and not cursor["after"])) \
+        else None
     for n in range(cursor["table"], len(SNAPSHOT_TABLES)):
         name = SNAPSHOT_TABLES[n]
         table = REPLICATED[name]
@@ -122,7 +129,7 @@ def _snapshot(ctx: Context, client: CentralClient, progress: Progress) -> None:
             with _replica_tx(ctx) as conn:
                 if table.name == "movements":  # the bulk of it: straight into SQLite
                     _ledger_rows(conn, table, page["columns"], page["rows"])
-                    _ledger_rows(conn, postings, extra["columns"], extra["rows"])
+                    _ledger_rows(conn, postings, extra["columns"], extra["rows"], totals)
                 else:
                     _bulk_put(conn, table, codec.decode_rows(table, page["columns"],
                                                              page["rows"]))
@@ -135,7 +142,10 @@ def _snapshot(ctx: Context, client: CentralClient, progress: Progress) -> None:
             if not after:
                 break
     with _replica_tx(ctx) as conn:
-        replica.rebuild_balances(conn)
+        if totals is None or RECOUNT in totals:
+            replica.rebuild_balances(conn)
+        else:
+            _write_balances(conn, totals)
         conn.execute(update(sync_peers).where(sync_peers.c.role == "central")
                      .values(snapshot="done", pulled_seq=cursor["head"]))
     ctx.cache.__init__()  # forget reference records read before the pull
@@ -160,7 +170,19 @@ def _prefetching(client: CentralClient, table: str, after: Any) -> Iterator[dict
                 return
 
 
-def _ledger_rows(conn: Connection, table, names: list[str], rows: list[list[Any]]) -> None:
+def _write_balances(conn: Connection, totals: dict[tuple, int]) -> None:
+    """The balances summed while the postings came in (ids as SQLite stores them)."""
+    raw = conn.connection.driver_connection
+    physical = dict(raw.execute("SELECT id, physical FROM locations").fetchall())
+    raw.execute("DELETE FROM balances")
+    raw.executemany(
+        "INSERT INTO balances (location_id, item_id, lot_id, owner_id, earmark, physical, "
+        "quantity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(*k, physical[k[0]], q) for k, q in totals.items() if q])
+
+
+def _ledger_rows(conn: Connection, table, names: list[str], rows: list[list[Any]],
+                 totals: dict[tuple, int] | None = None) -> None:
     """Movements or postings of the initial pull, inserted as SQLite stores them (ids as
     32 hex digits, UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff'), without making Python
     objects of a million rows; rows already here are left alone (they cannot differ)."""
@@ -188,8 +210,18 @@ def _ledger_rows(conn: Connection, table, names: list[str], rows: list[list[Any]
     columns = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" for _ in names)
     raw = conn.connection.driver_connection
+    before = raw.total_changes
     raw.executemany(f'INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})',
                     converted)
+    if totals is not None and table.name == "postings":
+        if raw.total_changes - before != len(converted):  # some were here: count afresh
+            totals[RECOUNT] = 1
+        at = [names.index(c) for c in ("location_id", "item_id", "lot_id", "owner_id",
+                                       "earmark")]
+        q = names.index("quantity")
+        for r in converted:
+            key = tuple(r[i] for i in at)
+            totals[key] = totals.get(key, 0) + r[q]
 
 
 def _sqlite_time(value: str) -> str:
