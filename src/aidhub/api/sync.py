@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from aidhub.api import PREFIX
 from aidhub.api.outbound import Key, Text
 from aidhub.domain.access import Permission as P
-from aidhub.domain.access import Scope
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.services import sync_central
 from aidhub.services.context import Context
@@ -91,24 +90,20 @@ def router(ctx: Context) -> APIRouter:
     def nodes(who: Who, seen: Seen) -> list[dict[str, Any]]:
         """Site nodes (of the caller's hubs): last contact, lag, open conflicts, the list
         version each holds."""
-        return sync_central.node_status(who, site_ids=_hubs(seen))
+        return sync_central.node_status(who, scope=seen)
 
     @api.get("/conflicts", dependencies=[needs(P.SYNC)])
     def conflicts(who: Who, seen: Seen, state: Annotated[str | None, Query(
             pattern="^(open|resolved)$")] = "open") -> list[dict[str, Any]]:
         """Conflicts found when site nodes synced, in the caller's hubs."""
-        return sync_central.list_conflicts(who, state=state, site_ids=_hubs(seen))
+        return sync_central.list_conflicts(who, state=state, scope=seen)
 
     @api.post("/conflicts/{conflict_id}/resolve", dependencies=[needs(P.SYNC)])
     def resolve(who: Who, seen: Seen, conflict_id: str, body: ResolveIn,
                 key: Key) -> dict[str, Any]:
         """Resolve a conflict with a reason (and, for stock taken twice, an adjustment)."""
-        visible = {c["id"] for c in sync_central.list_conflicts(
-            who, state=None, site_ids=_hubs(seen))}
-        if conflict_id not in visible:
-            raise NotFound(f"no conflict {conflict_id}")
         return sync_central.resolve(who, conflict_id, reason=body.reason, key=key,
-                                    adjust=body.adjust)
+                                    adjust=body.adjust, scope=seen)
 
     return api
 
@@ -118,8 +113,3 @@ def _raw(body: dict[str, Any]) -> Response:
     walk over every value, which costs more than the page itself."""
     return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False,
                                default=str), media_type="application/json")
-
-
-def _hubs(seen: Scope) -> set | None:
-    """The hubs the caller sees (None: every one)."""
-    return None if seen.hub_ids is None else set(seen.hub_ids)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.audit import GENESIS_HASH
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ids import new_id
@@ -352,10 +353,10 @@ def _prune(uow: UnitOfWork) -> None:
 
 # what the central server shows -------------------------------------------------------------
 
-def node_status(ctx: Context, *, site_ids: set[uuid.UUID] | None = None
-                ) -> list[dict[str, Any]]:
-    """Every node (of these sites): last contact, how far behind it is, open conflicts,
-    the list version it holds."""
+def node_status(ctx: Context, *, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """Every node (of the hubs ``scope`` sees): last contact, how far behind it is, open
+    conflicts, the list version it holds."""
+    site_ids = scope.hub_ids
     with ctx.uow() as uow:
         head = uow.conn.execute(select(nodes.c.outbox_seq).where(nodes.c.is_local)).scalar()
         latest = uow.conn.execute(select(list_versions.c.id, list_versions.c.loaded_at)
@@ -380,15 +381,16 @@ def node_status(ctx: Context, *, site_ids: set[uuid.UUID] | None = None
 
 
 def list_conflicts(ctx: Context, *, state: str | None = "open",
-                   site_ids: set[uuid.UUID] | None = None) -> list[dict[str, Any]]:
+                   scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """Conflicts (open ones unless ``state`` says otherwise) at the hubs ``scope`` sees."""
     query = select(sync_conflicts, sync_peers.c.name.label("node"),
                    sites.c.code.label("site")).join(
         sync_peers, sync_peers.c.node_id == sync_conflicts.c.node_id, isouter=True).join(
         sites, sites.c.id == sync_conflicts.c.site_id, isouter=True)
     if state:
         query = query.where(sync_conflicts.c.state == state)
-    if site_ids is not None:
-        query = query.where(sync_conflicts.c.site_id.in_(site_ids))
+    if scope.hub_ids is not None:
+        query = query.where(sync_conflicts.c.site_id.in_(scope.hub_ids))
     with ctx.uow() as uow:
         rows = uow.conn.execute(query.order_by(sync_conflicts.c.detected_at)).all()
     return [{"id": str(r.id), "kind": r.kind, "node": r.node, "site": r.site,
@@ -398,7 +400,7 @@ def list_conflicts(ctx: Context, *, state: str | None = "open",
 
 
 def resolve(ctx: Context, conflict_id: str, *, reason: str, key: str,
-            adjust: bool = False) -> dict[str, Any]:
+            adjust: bool = False, scope: Scope = EVERYTHING) -> dict[str, Any]:
     """Close a conflict with a reason. For stock taken twice, ``adjust`` posts the
     adjustment that brings the balance back to zero (from LOST, with the reason); without
     it, the balance must already have been put right by another movement."""
@@ -410,8 +412,8 @@ def resolve(ctx: Context, conflict_id: str, *, reason: str, key: str,
         raise NotFound(f"no conflict {conflict_id}") from None
     with ctx.uow() as uow:
         row = uow.conn.execute(select(sync_conflicts).where(sync_conflicts.c.id == cid)).first()
-    if row is None:
-        raise NotFound(f"no conflict {conflict_id}")
+    if row is None or (scope.hub_ids is not None and row.site_id not in scope.hub_ids):
+        raise NotFound(f"no conflict {conflict_id}")  # another hub's: as if there were none
     detail = json.loads(row.detail)
     movement = None
     if row.kind == "overdrawn" and adjust and row.state == "open":

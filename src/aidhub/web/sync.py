@@ -48,12 +48,10 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     render = forms.renderer(templates)
 
     def nodes_page(request: Request, who, seen, errors=None, status: int = 200):
-        hubs = None if seen.hub_ids is None else set(seen.hub_ids)
         return render(request, "nodes.html", {
-            "nodes": sync_central.node_status(who, site_ids=hubs),
-            "conflicts": sync_central.list_conflicts(who, state="open", site_ids=hubs),
-            "resolved": sync_central.list_conflicts(who, state="resolved",
-                                                    site_ids=hubs)[-20:],
+            "nodes": sync_central.node_status(who, scope=seen),
+            "conflicts": sync_central.list_conflicts(who, state="open", scope=seen),
+            "resolved": sync_central.list_conflicts(who, state="resolved", scope=seen)[-20:],
             "errors": errors or {}}, status)
 
     @pages.get("/nodes", response_class=HTMLResponse, dependencies=[needs(P.SYNC)])
@@ -64,14 +62,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 dependencies=[needs(P.SYNC)])
     async def resolve(request: Request, who: Who, seen: Seen, conflict_id: str):
         data = await forms.posted(request)
-        hubs = None if seen.hub_ids is None else set(seen.hub_ids)
-        visible = {c["id"] for c in sync_central.list_conflicts(who, state=None,
-                                                                 site_ids=hubs)}
-        if conflict_id not in visible:
-            raise NotFound(f"no conflict {conflict_id}")
         try:
             sync_central.resolve(who, conflict_id, reason=forms.text(data, "reason"),
-                                 key=forms.key(data), adjust=data.get("adjust") == "yes")
+                                 key=forms.key(data), adjust=data.get("adjust") == "yes",
+                                 scope=seen)
+        except NotFound:
+            raise
         except AidhubError as exc:
             message = translate(request, "Not resolved. %(error)s", error=exc)
             return nodes_page(request, who, seen, {conflict_id: message}, 400)
