@@ -4,21 +4,31 @@ PostgreSQL is used when AIDHUB_TEST_DATABASE_URL is set; without it those tests 
 skipped, unless AIDHUB_REQUIRE_POSTGRES=1, when they fail (CI sets it).
 """
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, text
 
 from aidhub.services.context import Context
 from aidhub.store import database, migrate
 from aidhub.store.tables import metadata
+from tests.helpers import TODAY
 
 PG_URL = os.environ.get("AIDHUB_TEST_DATABASE_URL")
 REQUIRE_PG = os.environ.get("AIDHUB_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+
+@pytest.fixture
+def midday() -> Iterator[dt.datetime]:
+    """The clock at noon of TODAY, still ticking: for tests about "today's" figures."""
+    noon = dt.datetime.combine(TODAY, dt.time(12), dt.UTC)
+    with time_machine.travel(noon, tick=True):
+        yield noon
 
 
 def pytest_collection_modifyitems(config, items):

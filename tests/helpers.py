@@ -1,12 +1,18 @@
 """A small hub to test against, built through the services like a user would."""
 
 import contextlib
+import datetime as dt
 import uuid
 
 from aidhub.domain.errors import AlreadyExists
 from aidhub.services import movements, reference, requests
 from aidhub.services.context import Context
 from aidhub.services.movements import LineRequest, MovementRequest
+
+# The day the run started. Tests about "today's" figures (reports, exports, expiry bands)
+# use the `midday` fixture, which holds the clock at this day's noon, so a run that crosses
+# midnight does not put the data on one day and the period asked for on the other.
+TODAY = dt.datetime.now(dt.UTC).date()
 
 CATALOG = b"""code,name_en,name_ar,suma_category,unit,weight_kg,volume_m3,shelf_life,cold_chain
 RICE,"Rice, 25 kg bag",\xd8\xa3\xd8\xb1\xd8\xb2,food_drink,bag,25.1,0.035,yes,no

@@ -36,10 +36,10 @@ from aidhub.services.donor_report import TieOut
 from aidhub.services.movements import LineRequest, MovementRequest, post_movement
 from aidhub.services.receiving import CountLine
 from aidhub.store.tables import items, locations, movements, organisations, postings
-from tests.helpers import make_outbound_hub
+from tests.helpers import TODAY, make_outbound_hub
 from tests.integration.test_outbound import TRUCK, picked, released
 
-TODAY = dt.datetime.now(dt.UTC).date()
+pytestmark = pytest.mark.usefixtures("midday")
 START, END = TODAY - dt.timedelta(days=5), TODAY
 
 

@@ -19,10 +19,10 @@ from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.waybills import PodLine
 from aidhub.services import delivery, exports, query, reference, stock, waybills
 from aidhub.services.movements import LineRequest, MovementRequest, post_movement
-from tests.helpers import make_hub, make_outbound_hub
+from tests.helpers import TODAY, make_hub, make_outbound_hub
 from tests.integration.test_outbound import TRUCK, picked, released
 
-TODAY = dt.datetime.now(dt.UTC).date()
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ from aidhub.interop.iati import validate
 from aidhub.services import consignments, iati, receiving
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.receiving import CountLine
+from tests.helpers import TODAY
 from tests.integration import test_outbound_chain as chain
 
 hub = chain.hub  # the chain's hub: DAM-HUB operated by WFP, point DP-A, partner SARC
-TODAY = dt.datetime.now(dt.UTC).date()
+pytestmark = pytest.mark.usefixtures("midday")
 PERIOD = {"hub": "DAM-HUB", "start": TODAY - dt.timedelta(days=1), "end": TODAY}
 
 

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from aidhub.cli.app import app as cli
 from aidhub.services import reference, report_store
 from aidhub.web.app import create_app
-from tests.helpers import make_hub, receive, signed_in
+from tests.helpers import TODAY, make_hub, receive, signed_in
 
-TODAY = dt.datetime.now(dt.UTC).date()
+pytestmark = pytest.mark.usefixtures("midday")
 WEEK_AGO = TODAY - dt.timedelta(days=6)
 LONG_AGO = (dt.date(2020, 1, 1), dt.date(2020, 1, 31))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,12 +15,12 @@ from pypdf import PdfReader
 from aidhub.services import consignments, reference, screening
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.web import stock as stock_pages
-from tests.helpers import make_hub, move, receive, signed_in, web_client
+from tests.helpers import TODAY, make_hub, move, receive, signed_in, web_client
 from tests.integration.test_inbound import hub  # noqa: F401
 
 FTM = (Path(__file__).parents[1] / "fixtures" / "lists" / "opensanctions-sample.ftm.json"
        ).read_bytes()
-TODAY = dt.date.today()
+pytestmark = pytest.mark.usefixtures("midday")
 SOON = (TODAY + dt.timedelta(days=40)).isoformat()  # under 3 months: red
 LATER = (TODAY + dt.timedelta(days=200)).isoformat()  # under 9 months: yellow
 
