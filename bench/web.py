@@ -10,6 +10,7 @@ driver and the machine set. Targets (issue 7): p95 under 300 ms for pages and un
 
     AIDHUB_BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/web.py
     ... bench/web.py --movements 20000 --seconds 10      # a quick look
+    ... bench/web.py --reuse        # keep the ledger of an earlier run (no regrowing)
 """
 
 import argparse
@@ -30,6 +31,7 @@ from rich.console import Console
 from aidhub.demo.scenario import load as load_demo
 from aidhub.services import accounts, consignments, movements, stock
 from aidhub.services.consignments import AdviceLine, PreAdvice
+from aidhub.services.context import open_context
 from aidhub.services.movements import LineRequest, MovementRequest
 from common import fresh, pg_url
 
@@ -55,12 +57,7 @@ def grow(ctx, target: int, batch: int = 1000) -> int:
             if r.location_kind == "bin" and r.quantity >= 2 and not r.earmark]
     if not rows:
         raise SystemExit("the demo has no stock to move")
-    with ctx.engine.connect() as conn:
-        from sqlalchemy import func, select
-
-        from aidhub.store.tables import movements as table
-
-        have = conn.execute(select(func.count()).select_from(table)).scalar_one()
+    have = ledger_size(ctx)
     todo, n, back = max(0, target - have), 0, False
     start = time.perf_counter()
     while n < todo:
@@ -82,19 +79,28 @@ def grow(ctx, target: int, batch: int = 1000) -> int:
     return have + n
 
 
-def receivable(ctx, count: int) -> list[str]:
+def receivable(ctx, count: int, run: str) -> list[str]:
     """Consignments cleared and waiting for a GRN, one per receive command to send."""
     hub = "DAM-HUB"
     out = []
     for n in range(count):
         number = consignments.register_preadvice(ctx, PreAdvice(
             hub=hub, consignor="WFP", consignee="WFP", donor="ECHO",
-            lines=[AdviceLine(10, item="FOOD-RICE-25KG", batch=f"WEB-{n}",
-                              expiry="2028-06-30")]), key=f"web-pa-{n}")["number"]
+            lines=[AdviceLine(10, item="FOOD-RICE-25KG", batch=f"WEB-{run}-{n}",
+                              expiry="2028-06-30")]), key=f"web-pa-{run}-{n}")["number"]
         for k, state in enumerate(("in_transit", "arrived", "screening", "cleared")):
-            consignments.change_state(ctx, number, state, key=f"web-{n}-{k}")
+            consignments.change_state(ctx, number, state, key=f"web-{run}-{n}-{k}")
         out.append(number)
     return out
+
+
+def ledger_size(ctx) -> int:
+    from sqlalchemy import func, select
+
+    from aidhub.store.tables import movements as table
+
+    with ctx.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def free_port() -> int:
@@ -121,7 +127,8 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit(f"server did not start: see {log.name}")
 
 
-async def hammer(base: str, make, headers: dict, clients: int, seconds: float) -> dict:
+async def hammer(base: str, make, headers: dict, clients: int, seconds: float,
+                 key: str = "b") -> dict:
     """``clients`` loops sending ``make(i)`` = (method, path, json) for ``seconds``."""
     times: list[float] = []
     errors: dict[str, int] = {}
@@ -135,7 +142,7 @@ async def hammer(base: str, make, headers: dict, clients: int, seconds: float) -
             t = time.perf_counter()
             try:
                 r = await client.request(method, path, json=body,
-                                         headers={**headers, "Idempotency-Key": f"b-{i}"})
+                                         headers={**headers, "Idempotency-Key": f"{key}-{i}"})
                 ok = r.status_code < 400
                 reason = str(r.status_code)
             except httpx.HTTPError as exc:
@@ -162,22 +169,31 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the PostgreSQL ledger of an earlier run (no regrowing)")
     args = ap.parse_args()
     if args.backend == "postgresql" and not pg_url():
         raise SystemExit("set AIDHUB_BENCH_DATABASE_URL to a PostgreSQL database to wipe")
-    ctx, url = fresh(args.backend)
+    reuse = args.reuse and args.backend == "postgresql"
+    if reuse:
+        url = pg_url()
+        ctx = open_context(url, actor="bench")
+    else:
+        ctx, url = fresh(args.backend)
     t0 = time.perf_counter()
-    load_demo(ctx, seed=7, start=dt.date.today() - dt.timedelta(weeks=4), weeks=4)
+    if not reuse or not ledger_size(ctx):
+        load_demo(ctx, seed=7, start=dt.date.today() - dt.timedelta(weeks=4), weeks=4)
+        accounts.add_user(ctx, "bench", name="Bench", password="load test passphrase",
+                          key="bu")
+        accounts.grant(ctx, "bench", "admin", "WFP", key="bg")
     total = grow(ctx, args.movements)
     setup = {"ledger_movements": total, "demo_and_growth_s": round(time.perf_counter() - t0)}
     console.print("preparing consignments to receive")
+    run = str(int(time.time()))
     expected = int(args.seconds * 60) + 200  # more than 20 clients can receive in the time
-    waiting = receivable(ctx, min(expected, 4000))
-    accounts.add_user(ctx, "bench", name="Bench", password="load test passphrase",
-                      key="bu")
-    accounts.grant(ctx, "bench", "admin", "WFP", key="bg")
-    token = accounts.new_token(ctx, "bench", "bench", scopes=["read", "receive"],
-                               key="bt")["token"]
+    waiting = receivable(ctx, min(expected, 4000), run)
+    token = accounts.new_token(ctx, "bench", f"bench-{run}", scopes=["read", "receive"],
+                               key=f"bt-{run}")["token"]
     detail = waiting[-1]
     port, bare_port = free_port(), free_port()
     (HERE / "results").mkdir(exist_ok=True)
@@ -200,7 +216,7 @@ def main() -> None:
 
     kinds = {
         "dashboard page": lambda i: ("GET", "/dashboard", None),
-        "stock page": lambda i: ("GET", "/?site=DAM-HUB", None),
+        "stock page": lambda i: ("GET", "/stock?site=DAM-HUB", None),
         "stock API": lambda i: ("GET", "/api/v1/stock?site=DAM-HUB", None),
         "consignment page": lambda i: ("GET", f"/consignments/{detail}", None),
         "consignment API": lambda i: ("GET", f"/api/v1/consignments/{detail}", None),
@@ -217,7 +233,7 @@ def main() -> None:
         for name, make in kinds.items():
             console.print(f"{name}: {args.clients} clients for {args.seconds:.0f} s")
             results[name] = asyncio.run(hammer(base, make, auth, args.clients,
-                                               args.seconds))
+                                               args.seconds, key=f"{run}-{name}"))
     finally:
         app.terminate()
         bare.terminate()

@@ -394,13 +394,14 @@ class ConsignmentView:
             {**jsonable(ln), "item": item.code if item else None} for ln, item in self.lines]})
 
 
-def visible(uow: UnitOfWork, c: Consignment, scope: Scope) -> bool:
+def visible(uow: UnitOfWork, c: Consignment, scope: Scope,
+            lines: list[ConsignmentLine] | None = None) -> bool:
     """Whether ``scope`` sees ``c``: at one of its hubs, or one of its organisations is the
-    consignor, consignee or a donor of it."""
+    consignor, consignee or a donor of it (``lines``: its lines, when already read)."""
     if scope.everything:
         return True
     orgs = {c.consignor_id, c.consignee_id, c.donor_id}
-    orgs |= {ln.donor_id for ln in uow.inbound.lines(c.id)}
+    orgs |= {ln.donor_id for ln in (uow.inbound.lines(c.id) if lines is None else lines)}
     return scope.allows(c.hub_id, orgs)
 
 
@@ -430,8 +431,9 @@ def list_consignments(ctx: Context, *, hub: str | None = None, state: str | None
         hub_id = reference.site(uow, hub).id if hub else None
         states = [reference.choice(State, state, "state")] if state else None
         found = uow.inbound.consignments(hub_id=hub_id, states=states)
+        lines = uow.inbound.lines_of(c.id for c in found) if not scope.everything else {}
         return [(c, uow.reference.site_by_id(c.hub_id).code) for c in found
-                if visible(uow, c, scope)]
+                if visible(uow, c, scope, lines.get(c.id))]
 
 
 STAGES = {
@@ -466,23 +468,23 @@ def pipeline(ctx: Context, *, hub: str | None = None,
         hub_id = reference.site(uow, hub).id if hub else None
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         chans = {ch.id: ch.code for ch in uow.inbound.channels()}
+        sites = {s.id: s.code for s in uow.reference.sites()}
         totals: dict[tuple[str, str, str, str], list] = defaultdict(
-            lambda: [set(), 0, 0, 0, Decimal(0)])
-        for c in uow.inbound.consignments(hub_id=hub_id, states=list(STAGE_OF)):
-            if not visible(uow, c, scope):
-                continue
-            hub_code = uow.reference.site_by_id(c.hub_id).code
-            for line in uow.inbound.lines(c.id):
-                donor = orgs.get(line.donor_id or c.donor_id, "") if (
-                    line.donor_id or c.donor_id) else ""
-                row = totals[(hub_code, chans.get(c.channel_id, ""), donor, STAGE_OF[c.state])]
-                row[0].add(c.id)
-                row[1] += line.quantity
-                row[2] += line.received
-                row[3] += line.outstanding
-                row[4] += line.weight_kg or Decimal(0)
+            lambda: [0, 0, 0, 0, Decimal(0)])
+        limited = {} if scope.everything else {"hub_ids": scope.hub_ids or (),
+                                                "organisation_ids": scope.organisation_ids}
+        for r in uow.inbound.pipeline_totals(states=list(STAGE_OF), hub_id=hub_id,
+                                             **limited):
+            # a consignment has one state, so the states of a stage add up
+            row = totals[(sites[r.hub_id], chans.get(r.channel_id, ""),
+                          orgs.get(r.donor_id, "") if r.donor_id else "",
+                          STAGE_OF[State(r.state)])]
+            for k, value in enumerate((r.consignments, r.announced, r.received,
+                                       r.outstanding)):
+                row[k] += int(value)
+            row[4] += Decimal(str(r.weight_kg))
         order = list(STAGES)
-        return [PipelineRow(h, ch, d, st, len(v[0]), v[1], v[2], v[3], v[4])
+        return [PipelineRow(h, ch, d, st, *v)
                 for (h, ch, d, st), v in sorted(totals.items(),
                                                 key=lambda kv: (kv[0][0], order.index(kv[0][3]),
                                                                 kv[0][1], kv[0][2]))]

@@ -156,6 +156,7 @@ postings = Table(
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("quantity <> 0", name="nonzero"),
     Index("ix_postings_item_location", "item_id", "location_id"),
+    Index("ix_postings_location", "location_id"),
 )
 
 # On-hand balances, updated in the same transaction as each movement. `aidhub ledger

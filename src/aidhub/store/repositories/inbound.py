@@ -6,7 +6,20 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aidhub.domain.channels import Channel, Route, TransportDocument, TransportMode
@@ -165,6 +178,53 @@ class InboundRepository:
             select(consignment_lines).where(consignment_lines.c.consignment_id ==
                                             consignment_id)
             .order_by(consignment_lines.c.line_no))]
+
+    def lines_of(self, consignment_ids: Iterable[uuid.UUID]
+                 ) -> dict[uuid.UUID, list[ConsignmentLine]]:
+        """The lines of many consignments at once (in pages of 1,000 ids), by consignment."""
+        ids = list(consignment_ids)
+        out: dict[uuid.UUID, list[ConsignmentLine]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 1000):
+            for r in self.conn.execute(
+                    select(consignment_lines)
+                    .where(consignment_lines.c.consignment_id.in_(ids[start:start + 1000]))
+                    .order_by(consignment_lines.c.consignment_id,
+                              consignment_lines.c.line_no)):
+                out[r.consignment_id].append(_line(r))
+        return out
+
+    def pipeline_totals(self, *, states: Iterable[State], hub_id: uuid.UUID | None = None,
+                        hub_ids: Iterable[uuid.UUID] | None = None,
+                        organisation_ids: Iterable[uuid.UUID] | None = None) -> list[Row]:
+        """Per hub, channel, donor (the line's, else the consignment's) and state of the
+        consignments in ``states``: how many consignments, and what their lines announced,
+        received and still expect, and weigh. Limited, when ``hub_ids`` or
+        ``organisation_ids`` is given, to consignments at those hubs or that concern those
+        organisations (consignor, consignee, donor or a line's donor)."""
+        c, ln = consignments.c, consignment_lines.c
+        donor = func.coalesce(ln.donor_id, c.donor_id).label("donor_id")
+        outstanding = case((ln.closed, 0), (ln.quantity > ln.received,
+                                            ln.quantity - ln.received), else_=0)
+        query = (select(c.hub_id, c.channel_id, donor, c.state,
+                        func.count(func.distinct(c.id)).label("consignments"),
+                        func.sum(ln.quantity).label("announced"),
+                        func.sum(ln.received).label("received"),
+                        func.sum(outstanding).label("outstanding"),
+                        func.sum(func.coalesce(ln.weight_kg, 0)).label("weight_kg"))
+                 .join(consignment_lines, ln.consignment_id == c.id)
+                 .where(c.state.in_([s.value for s in states]))
+                 .group_by(c.hub_id, c.channel_id, donor, c.state))
+        if hub_id is not None:
+            query = query.where(c.hub_id == hub_id)
+        if hub_ids is not None or organisation_ids is not None:
+            hubs, orgs = list(hub_ids or ()), list(organisation_ids or ())
+            other = consignment_lines.alias("other")
+            query = query.where(or_(
+                c.hub_id.in_(hubs) if hubs else false(),
+                or_(c.consignor_id.in_(orgs), c.consignee_id.in_(orgs), c.donor_id.in_(orgs),
+                    exists().where(and_(other.c.consignment_id == c.id,
+                                        other.c.donor_id.in_(orgs)))) if orgs else false()))
+        return list(self.conn.execute(query))
 
     def lines_in_transit(self) -> list[Row]:
         """Every consignment line with goods in its hub's IN-TRANSIT, with the hub, the

@@ -398,13 +398,19 @@ class LedgerRepository:
     def written_off_since(self, since: dt.datetime) -> list[Any]:
         """What went into LOST locations since ``since`` (net of what came back from
         them), per site, owner and item."""
+        # the LOST locations first, then their postings by the location index: joined in
+        # one query, the planner cannot tell how few postings they hold and reads them all
+        lost = list(self.conn.execute(select(locations.c.id).where(locations.c.kind == "lost"))
+                    .scalars())
+        if not lost:
+            return []
         quantity = func.sum(postings.c.quantity)
         return list(self.conn.execute(
             select(locations.c.site_id, postings.c.owner_id, postings.c.item_id,
                    quantity.label("quantity"))
             .join(locations, postings.c.location_id == locations.c.id)
             .join(movements, postings.c.movement_id == movements.c.id)
-            .where(locations.c.kind == "lost", movements.c.at >= since)
+            .where(postings.c.location_id.in_(lost), movements.c.at >= since)
             .group_by(locations.c.site_id, postings.c.owner_id, postings.c.item_id)))
 
 
