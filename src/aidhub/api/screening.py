@@ -11,7 +11,7 @@ from aidhub.domain.access import Permission as P
 from aidhub.interop.jsonable import jsonable
 from aidhub.services import screening
 from aidhub.services.context import Context
-from aidhub.web.auth import Who, needs
+from aidhub.web.auth import Seen, Who, needs
 
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
@@ -35,18 +35,20 @@ def router(ctx: Context) -> APIRouter:
     api = APIRouter(prefix=PREFIX, tags=["screening"], dependencies=[needs(P.READ)])
 
     @api.get("/hits", dependencies=[needs(P.SCREEN)])
-    def hits(page: Page, state: str | None = None) -> list[dict[str, Any]]:
-        return page(jsonable(screening.list_hits(ctx, state=state)))
+    def hits(page: Page, scope: Seen, state: str | None = None) -> list[dict[str, Any]]:
+        """The hits the caller's hubs see (and those at no hub yet)."""
+        return jsonable(page(screening.list_hits(ctx, state=state, scope=scope)))
 
     @api.get("/hits/{hit_id}", dependencies=[needs(P.SCREEN)])
-    def hit(hit_id: str) -> dict[str, Any]:
-        return jsonable(screening.evidence(ctx, hit_id))
+    def hit(hit_id: str, scope: Seen) -> dict[str, Any]:
+        return jsonable(screening.evidence(ctx, hit_id, scope))
 
     @api.post("/hits/{hit_id}/decision", dependencies=[needs(P.SCREEN)])
-    def decide(who: Who, hit_id: str, body: DecisionIn, key: Key) -> dict[str, Any]:
+    def decide(who: Who, scope: Seen, hit_id: str, body: DecisionIn,
+               key: Key) -> dict[str, Any]:
         return screening.decide(who, hit_id, body.decision,
                                 key=key, reason=body.reason, exemption=body.exemption,
-                                licence=body.licence)
+                                licence=body.licence, scope=scope)
 
     @api.post("/screen", dependencies=[needs(P.SCREEN)])
     def screen(who: Who, names: list[NameIn], cutoff: float = 0.5,

@@ -68,9 +68,9 @@ def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
     if can_screen:
         from aidhub.services import screening
 
-        queue = sum(1 for h in screening.list_hits(ctx)
+        queue = sum(1 for h in screening.list_hits(ctx, scope=scope)
                     if h.state in (HitState.OPEN.value, HitState.ESCALATED.value))
-        holds = screening.count_active_holds(ctx)
+        holds = screening.count_active_holds(ctx, scope)
     plans = (sum(1 for p in planning.list_plans(ctx) if p.state == PlanState.DRAFT.value)
              if staff else None)
     board = waybills.board(ctx, now=now) if staff else []

@@ -13,10 +13,12 @@ import hashlib
 import io
 import json
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from aidhub.domain.access import EVERYTHING, Scope
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ids import natural_id, new_id
 from aidhub.domain.screening import (
@@ -335,16 +337,21 @@ def active_holds(uow: UnitOfWork, c) -> list[Any]:
 
 # decisions ----------------------------------------------------------------------------
 def decide(ctx: Context, hit_id: str, decision: str, *, key: str, reason: str,
-           exemption: str = "none", licence: str = "") -> dict[str, Any]:
+           exemption: str = "none", licence: str = "",
+           scope: Scope = EVERYTHING) -> dict[str, Any]:
     """Clear, confirm or escalate a hit. The decider must not be who submitted it. A clear
-    releases the holds it caused; a confirm rejects the consignments still in screening."""
+    releases the holds it caused; a confirm rejects the consignments still in screening.
+    A hit outside ``scope`` (see :func:`hubs_of_hits`) is not found, and is not decided."""
     what = reference.choice(Decision, decision, "decision")
     relied = reference.choice(Exemption, exemption, "exemption")
     request = {"hit": hit_id, "decision": what.value, "reason": reason,
                "exemption": relied.value, "licence": licence}
+    if not scope.everything:  # before a retried key could answer with its stored result
+        with ctx.uow() as uow:
+            _hit(uow, hit_id, scope=scope)
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        hit = _hit(uow, hit_id, lock=True)
+        hit = _hit(uow, hit_id, lock=True, scope=scope)
         state = check_decision(state=HitState(hit.state), submitted_by=hit.submitted_by,
                                decided_by=ctx.actor, decision=what, reason=reason,
                                exemption=relied, licence=licence, goods=hit.kind == "goods")
@@ -363,14 +370,71 @@ def decide(ctx: Context, hit_id: str, decision: str, *, key: str, reason: str,
     return run_command(ctx, key, "hit.decide", request, work)
 
 
-def _hit(uow: UnitOfWork, hit_id: str, *, lock: bool = False):
+def _hit(uow: UnitOfWork, hit_id: str, *, lock: bool = False, scope: Scope = EVERYTHING):
+    """The hit, or NotFound when there is none or ``scope`` does not see it (the same
+    answer: whether a hit exists at another hub does not leak)."""
     try:
         found = uow.screening.hit(uuid.UUID(str(hit_id).strip()), lock=lock)
     except ValueError:
         found = None
-    if found is None:
+    if found is None or not (scope.everything or
+                             _sees(scope, hubs_of_hits(uow, [found])[found.id])):
         raise NotFound(f"no screening hit {hit_id}; see `aidhub hits list`")
     return found
+
+
+# who sees a hit ------------------------------------------------------------------------
+def hubs_of_hits(uow: UnitOfWork, hits: list[Any]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """The hubs each hit concerns: those of the consignments its party is on (as
+    consignor, consignee, donor or driver), of the consignment its goods line is in, of
+    the consignments it holds, and of the waybills its party drives, carries or receives
+    (the dispatching hub and the destination). An empty set: a hit on a party that is at
+    no hub yet, such as one screened on registration."""
+    hub_of: dict[uuid.UUID, uuid.UUID] = {}
+
+    def consignment_hub(consignment_id: uuid.UUID) -> uuid.UUID:
+        if consignment_id not in hub_of:
+            hub_of[consignment_id] = uow.inbound.consignment_by_id(consignment_id).hub_id
+        return hub_of[consignment_id]
+
+    held: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    wanted = {h.id for h in hits}
+    for hold in uow.screening.active_holds("consignment"):
+        if hold.hit_id in wanted:
+            held[hold.hit_id].add(hold.subject_id)
+    by_party: dict[uuid.UUID, set[uuid.UUID]] | None = None
+    by_organisation: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    out: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for hit in hits:
+        consignment_ids = set(held[hit.id])
+        hubs: set[uuid.UUID] = set()
+        if hit.party_id is not None:
+            consignment_ids |= set(uow.screening.consignments_of(hit.party_id))
+            if by_party is None:  # the waybills, read once for every party hit
+                by_party = defaultdict(set)
+                for wb in uow.outbound.waybills():
+                    ends = {wb.hub_id, wb.destination_id}
+                    by_party[wb.driver_party_id] |= ends
+                    by_party[wb.transporter_party_id] |= ends
+                    if wb.consignee_id is not None:
+                        by_organisation[wb.consignee_id] |= ends
+            hubs |= by_party.get(hit.party_id, set())
+            party = uow.screening.party(hit.party_id)
+            if party is not None and party.organisation_id is not None:
+                hubs |= by_organisation.get(party.organisation_id, set())
+        if hit.consignment_line_id is not None:
+            line = uow.inbound.line(hit.consignment_line_id)
+            if line is not None:
+                consignment_ids.add(line.consignment_id)
+        out[hit.id] = hubs | {consignment_hub(cid) for cid in consignment_ids}
+    return out
+
+
+def _sees(scope: Scope, hubs: set[uuid.UUID]) -> bool:
+    """Whether ``scope`` sees a hit concerning ``hubs``: everyone with the screen
+    permission sees a hit at no hub yet (someone must decide it); a screener limited to
+    some hubs sees those at one of them; admins see every hit."""
+    return scope.everything or not hubs or bool(hubs & set(scope.hub_ids or ()))
 
 
 def _reject_consignments(uow: UnitOfWork, hit, reason: str, now: dt.datetime, actor: str,
@@ -419,16 +483,28 @@ def _hit_view(h: Any, party_name: str) -> HitView:
                    h.reason)
 
 
-def count_active_holds(ctx: Context) -> int:
-    """Holds in force, on anything (consignments, parties, lots)."""
+def count_active_holds(ctx: Context, scope: Scope = EVERYTHING) -> int:
+    """Holds in force, on anything (consignments, parties, lines), placed by the hits that
+    ``scope`` sees."""
     with ctx.uow() as uow:
-        return len(uow.screening.active_holds())
+        holds = uow.screening.active_holds()
+        if scope.everything:
+            return len(holds)
+        hits = [uow.screening.hit(i) for i in {h.hit_id for h in holds if h.hit_id}]
+        hubs = hubs_of_hits(uow, [h for h in hits if h is not None])
+        return sum(1 for h in holds if h.hit_id in hubs and _sees(scope, hubs[h.hit_id]))
 
 
-def list_hits(ctx: Context, *, state: str | None = None) -> list[HitView]:
+def list_hits(ctx: Context, *, state: str | None = None,
+              scope: Scope = EVERYTHING) -> list[HitView]:
+    """The hits (oldest first) that ``scope`` sees."""
     with ctx.uow() as uow:
         names = {p.id: p.name for p in uow.screening.parties()}
-        return [_hit_view(h, names.get(h.party_id, "")) for h in uow.screening.hits(state=state)]
+        found = uow.screening.hits(state=state)
+        if not scope.everything:
+            hubs = hubs_of_hits(uow, found)
+            found = [h for h in found if _sees(scope, hubs[h.id])]
+        return [_hit_view(h, names.get(h.party_id, "")) for h in found]
 
 
 # batch screening of names --------------------------------------------------------------
@@ -484,9 +560,9 @@ class Evidence:
     theirs: dict[str, str]
 
 
-def evidence(ctx: Context, hit_id: str) -> Evidence:
+def evidence(ctx: Context, hit_id: str, scope: Scope = EVERYTHING) -> Evidence:
     with ctx.uow() as uow:
-        hit = _hit(uow, hit_id)
+        hit = _hit(uow, hit_id, scope=scope)
         p = uow.screening.party(hit.party_id) if hit.party_id else None
         view = _hit_view(hit, p.name if p else "")
         if p is not None:
@@ -691,11 +767,12 @@ def _explain_names(p: Party, entry, hit) -> tuple[list[NamePart], float | None, 
             listed_name.quality.value, notes)
 
 
-def review(ctx: Context, hit_id: str) -> Review:
+def review(ctx: Context, hit_id: str, scope: Scope = EVERYTHING) -> Review:
     """A hit with everything its reviewer weighs: both sides compared line by line, the
-    score explained part by part, the consignments it touches and the holds it keeps."""
+    score explained part by part, the consignments it touches and the holds it keeps.
+    NotFound when ``scope`` does not see it."""
     with ctx.uow() as uow:
-        hit = _hit(uow, hit_id)
+        hit = _hit(uow, hit_id, scope=scope)
         p = uow.screening.party(hit.party_id) if hit.party_id else None
         entry = _listed_entry(uow, hit.list, hit.entry_id) if p is not None else None
         parts: list[NamePart] = []

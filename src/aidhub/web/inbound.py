@@ -14,7 +14,7 @@ from aidhub.domain.errors import AidhubError
 from aidhub.services import channels, consignments, reference
 from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
-from aidhub.web import csrf, receiving
+from aidhub.web import forms, receiving
 from aidhub.web.auth import Seen, Who, needs, staff
 
 LINE_ROWS = 8
@@ -22,6 +22,7 @@ LINE_ROWS = 8
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
+    render = forms.renderer(templates)
 
     @pages.get("/consignments", response_class=HTMLResponse)
     def index(request: Request, scope: Seen, hub: str | None = None):
@@ -33,16 +34,14 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def form(request: Request, values: dict[str, Any], error: str | None = None,
              status: int = 200):
         sites = reference.list_sites(ctx)
-        token = csrf.token(request)
-        response = templates.TemplateResponse(request, "preadvice.html", {
-            "values": values, "error": error, "csrf_token": token,
+        return render(request, "preadvice.html", {
+            "values": values, "error": error,
             "hubs": [s for s in sites if s.kind.value in ("hub", "warehouse")],
             "entries": [s for s in sites if s.kind.value == "point_of_entry"],
             "orgs": reference.list_organisations(ctx),
             "channels": channels.list_channels(ctx),
             "items": reference.list_items(ctx), "rows": LINE_ROWS,
-        }, status_code=status)
-        return csrf.remember(request, response, token)
+        }, status)
 
     @pages.get("/consignments/new", response_class=HTMLResponse, dependencies=[staff])
     def new(request: Request):
@@ -51,8 +50,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/consignments/new", response_class=HTMLResponse,
                 dependencies=[needs(P.CONSIGNMENTS)])
     async def create(request: Request, who: Who):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         lines = []
         for n in range(LINE_ROWS):
             qty = (data.get(f"qty_{n}") or "").strip()
@@ -77,15 +75,15 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             result = consignments.register_preadvice(who, advice, key=data.get("key") or
                                                      str(uuid.uuid4()))
         except AidhubError as exc:
-            return form(request, data, str(exc), status=400)
+            return form(request, forms.kept(data), str(exc), status=400)
         return RedirectResponse(f"/consignments/{result['number']}", status_code=303)
 
     @pages.get("/hits", response_class=HTMLResponse, dependencies=[needs(P.SCREEN)])
-    def hits(request: Request, state: str | None = "open"):
+    def hits(request: Request, scope: Seen, state: str | None = "open"):
         from aidhub.services import screening
 
-        items = [screening.evidence(ctx, h.id)
-                 for h in screening.list_hits(ctx, state=state or None)]
+        items = [screening.evidence(ctx, h.id)  # only the hits the caller's hubs see
+                 for h in screening.list_hits(ctx, state=state or None, scope=scope)]
         return templates.TemplateResponse(request, "hits.html",
                                           {"items": items, "state": state})
 
