@@ -10,6 +10,7 @@ from aidhub.cli.app import context
 from aidhub.cli.reference import JSON, KEY_HELP, new_key
 from aidhub.domain.access import Permission, Role
 from aidhub.services import accounts
+from aidhub.services.context import utcnow
 
 users = typer.Typer(no_args_is_help=True, help="People who sign in, and their roles.")
 tokens = typer.Typer(no_args_is_help=True, help="API tokens for scripts.")
@@ -65,6 +66,16 @@ def password(username: str,
     output.ok(f"password of {username} changed; their sessions have ended")
 
 
+@users.command("unlock")
+def unlock(username: str, key: str = KEY) -> None:
+    """Lift a lockout after failed sign-ins; the password is unchanged."""
+    r = accounts.unlock(context(), username, key=key or new_key())
+    was = r["was_locked_until"]
+    output.ok(f"{r['username']} unlocked (was locked until {was} UTC); they can sign in "
+              "with their password" if was else
+              f"{r['username']} was not locked; failed sign-ins so far no longer count")
+
+
 @users.command("disable")
 def disable(username: str, key: str = KEY) -> None:
     """Disable an account: its sessions end and its tokens stop working."""
@@ -85,8 +96,11 @@ def list_users(as_json: bool = JSON) -> None:
     if as_json:
         output.print_json(rows)
         return
+    now = utcnow()
     output.table(None, ["username", "name", "active", "language", "roles"],
-                 [(u.username, u.name, "yes" if u.active else "no", u.language,
+                 [(u.username, u.name, ("yes" if u.active else "no") + (
+                     f" (locked until {u.locked_until:%Y-%m-%d %H:%M} UTC)"
+                     if u.locked_until and u.locked_until > now else ""), u.language,
                    "; ".join(f"{g['role']} {g['organisation']}" +
                              (f"@{g['hub']}" if g["hub"] else "") for g in u.grants) or "—")
                   for u in rows])

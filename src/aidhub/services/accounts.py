@@ -45,6 +45,7 @@ STAMP_EVERY = dt.timedelta(minutes=1)  # last seen / last used: not a write per 
 LANGUAGES = ("en", "ar", "ru")
 NUMERALS = ("western", "eastern")
 TOKEN_PREFIX = "ahk_"
+UNLOCKED = "unlocked"  # the reason of the sign-in record an admin's unlock leaves
 # The same work as a real check, for unknown usernames: the answer takes as long.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
@@ -170,6 +171,25 @@ def set_password(ctx: Context, username: str, password: str, *, key: str) -> dic
     return run_command(ctx, key, "user.password", {"username": login}, work)
 
 
+def unlock(ctx: Context, username: str, *, key: str) -> dict[str, Any]:
+    """Lift a sign-in lockout without changing the password: the failed sign-ins so far
+    stop counting (a record of the unlock, kept with the sign-in attempts, marks where the
+    count starts again). Sessions and tokens are untouched. Unlocking an account that is
+    not locked only starts the count again."""
+    login = _username(username)
+
+    def work(uow: UnitOfWork, now: dt.datetime):
+        user = _user(uow, login, lock=True)
+        was = user.locked_until if user.locked_until and user.locked_until > now else None
+        uow.accounts.update_user(user.id, locked_until=None)
+        uow.accounts.add_attempt({"id": new_id(), "username": user.username, "at": now,
+                                  "ok": True, "address": "", "reason": UNLOCKED})
+        return user.username, {"username": user.username,
+                               "was_locked_until": was.isoformat() if was else None}
+
+    return run_command(ctx, key, "user.unlock", {"username": login}, work)
+
+
 def set_active(ctx: Context, username: str, active: bool, *, key: str) -> dict[str, Any]:
     """Disable (or enable again) an account; disabling ends its sessions. Tokens of a
     disabled user stop working too."""
@@ -251,6 +271,9 @@ def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
         since = now - LOCKOUT.window
         if user is not None and user.password_changed_at > since:
             since = user.password_changed_at  # a new password starts the count again
+        unlocked = uow.accounts.unlocked_at(login) if user is not None else None
+        if unlocked is not None and unlocked > since:
+            since = unlocked  # so does an admin's unlock
         failures = uow.accounts.failures_since(login, since)
         locked = LOCKOUT.locked_until(failures, now)
         if user is not None and user.locked_until and user.locked_until > now:
@@ -279,7 +302,7 @@ def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
             if reason == "locked":
                 minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
                 raise SignInRefused(f"too many failed sign-ins: try again in {minutes} "
-                                    "minutes, or ask an admin to reset the password")
+                                    "minutes, or ask an admin to unlock the account")
             raise SignInRefused("wrong username or password, or the account is disabled")
         if user.password_hash and HASHER.check_needs_rehash(user.password_hash):
             uow.accounts.update_user(user.id, password_hash=HASHER.hash(password))

@@ -1,6 +1,7 @@
 """Pages for the admin: people who sign in (their organisation, roles, hubs, whether they
 are disabled or locked out), adding a person, granting and revoking roles, setting a new
-password (which also lifts a lockout), disabling and enabling an account; API tokens
+password (which also lifts a lockout), unlocking an account locked out by failed sign-ins
+(the password unchanged), disabling and enabling an account; API tokens
 (issuing one, shown once, and revoking); organisations and hubs.
 
 Only the admin role may open them. Every change goes through the account and reference
@@ -24,11 +25,11 @@ from aidhub.web.auth import Who, needs, principal
 from aidhub.web.i18n import translate
 
 
-def _user(ctx: Context, username: str) -> accounts.UserView:
+def _user(request: Request, ctx: Context, username: str) -> accounts.UserView:
     name = username.strip().lower()
     found = next((u for u in accounts.list_users(ctx) if u.username == name), None)
     if found is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound(translate(request, "no user %(username)s", username=username))
     return found
 
 
@@ -62,8 +63,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                   if k not in ("password", "confirm")}  # a password is never sent back
         try:
             if forms.text(data, "password") != forms.text(data, "confirm"):
-                raise InvalidInput("the two passwords differ; type the same one twice",
-                                   field="confirm")
+                raise InvalidInput(translate(request, "the two passwords differ; type the "
+                                             "same one twice"), field="confirm")
             username = forms.text(data, "username")
             accounts.add_user(who, username, name=forms.text(data, "name"),
                               email=forms.text(data, "email"),
@@ -87,7 +88,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     def user_page(request: Request, username: str, values: dict[str, Any] | None = None,
                   errors: dict[str, str] | None = None, form: str | None = None,
                   status: int = 200):
-        u = _user(ctx, username)
+        u = _user(request, ctx, username)
         return render(request, "admin_user.html", {
             "u": u, "now": utcnow(), "tokens": accounts.tokens(ctx, u.username),
             "values": values or {}, "errors": errors or {}, "form": form,
@@ -104,7 +105,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/users/{username}/grants", response_class=HTMLResponse)
     async def grant(request: Request, who: Who, username: str):
         data = await forms.posted(request)
-        _user(ctx, username)
+        _user(request, ctx, username)
         try:
             accounts.grant(who, username, forms.text(data, "role"),
                            forms.text(data, "organisation"),
@@ -117,12 +118,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/users/{username}/grants/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, who: Who, username: str):
         data = await forms.posted(request)
-        u = _user(ctx, username)
+        u = _user(request, ctx, username)
         try:
             if u.username == principal(request).username and forms.text(data, "role") == \
                     Role.ADMIN.value:
-                raise InvalidInput("you cannot take away your own admin role; another "
-                                   "admin must", field="role")
+                raise InvalidInput(translate(request, "you cannot take away your own admin "
+                                             "role; another admin must"), field="role")
             accounts.revoke_grant(who, username, forms.text(data, "role"),
                                   forms.text(data, "organisation"),
                                   hub=forms.text(data, "hub") or None, key=forms.key(data))
@@ -134,26 +135,38 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/users/{username}/password", response_class=HTMLResponse)
     async def password(request: Request, who: Who, username: str):
         data = await forms.posted(request)
-        _user(ctx, username)
+        _user(request, ctx, username)
         try:
             if forms.text(data, "password") != forms.text(data, "confirm"):
-                raise InvalidInput("the two passwords differ; type the same one twice",
-                                   field="confirm")
+                raise InvalidInput(translate(request, "the two passwords differ; type the "
+                                             "same one twice"), field="confirm")
             accounts.set_password(who, username, forms.text(data, "password"),
                                   key=forms.key(data))
         except AidhubError as exc:
             return user_page(request, username, {}, forms.errors(exc), "password", 400)
         return back(username)
 
+    @pages.post("/users/{username}/unlock", response_class=HTMLResponse)
+    async def unlock(request: Request, who: Who, username: str):
+        """Lift a lockout after failed sign-ins; the password stays as it is."""
+        data = await forms.posted(request)
+        u = _user(request, ctx, username)
+        try:
+            accounts.unlock(who, u.username, key=forms.key(data))
+        except AidhubError as exc:
+            return user_page(request, username, {}, {"": translate(
+                request, "Not unlocked. %(error)s", error=exc)}, "unlock", 400)
+        return back(username)
+
     @pages.post("/users/{username}/active", response_class=HTMLResponse)
     async def active(request: Request, who: Who, username: str):
         data = await forms.posted(request)
-        u = _user(ctx, username)
+        u = _user(request, ctx, username)
         enable = forms.text(data, "active") == "1"
         try:
             if u.username == principal(request).username and not enable:
-                raise InvalidInput("you cannot disable your own account; another admin "
-                                   "must", field="active")
+                raise InvalidInput(translate(request, "you cannot disable your own account; "
+                                             "another admin must"), field="active")
             accounts.set_active(who, u.username, enable, key=forms.key(data))
         except AidhubError as exc:
             return user_page(request, username, {}, forms.errors(exc), "active", 400)
@@ -182,7 +195,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         try:
             username = forms.text(data, "username")
             if not username:
-                raise InvalidInput("choose whose token it is", field="username")
+                raise InvalidInput(translate(request, "choose whose token it is"),
+                                   field="username")
             issued = accounts.new_token(who, username, forms.text(data, "name"),
                                         scopes=scopes, key=forms.key(data),
                                         days=forms.count(data, "days", blank=90) or None)
@@ -198,7 +212,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         except NotFound:
             raise
         except AidhubError as exc:
-            return tokens_page(request, {}, {"": str(exc)}, status=400)
+            return tokens_page(request, {}, {"": translate(
+                request, "Not revoked. %(error)s", error=exc)}, status=400)
         return RedirectResponse("/admin/tokens", status_code=303)
 
     # organisations and hubs ---------------------------------------------------------------

@@ -93,6 +93,15 @@ class AccountRepository:
                 func.lower(sign_in_attempts.c.username) == username.lower(),
                 sign_in_attempts.c.ok.is_(False), sign_in_attempts.c.at >= since)))
 
+    def unlocked_at(self, username: str) -> dt.datetime | None:
+        """When an admin last lifted the username's lockout (failures before it no longer
+        count)."""
+        return self.conn.scalar(
+            select(sign_in_attempts.c.at).where(
+                func.lower(sign_in_attempts.c.username) == username.lower(),
+                sign_in_attempts.c.ok.is_(True), sign_in_attempts.c.reason == "unlocked")
+            .order_by(sign_in_attempts.c.at.desc()).limit(1))
+
     def attempts(self, limit: int = 100) -> list[Row]:
         return list(self.conn.execute(select(sign_in_attempts)
                                       .order_by(sign_in_attempts.c.at.desc()).limit(limit)))
