@@ -132,6 +132,13 @@ class Principal:
     def organisation_ids(self) -> set[uuid.UUID]:
         return {g.organisation_id for g in self.grants}
 
+    @property
+    def staff(self) -> bool:
+        """Hub staff, coordinators and admins: not a partner or donor only (who see their
+        own organisation's consignments, requests, stock and documents, and no hub page)."""
+        roles = self.roles()
+        return not (roles and roles <= ORGANISATION_ROLES)
+
 
 @dataclass(frozen=True)
 class Scope:

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from aidhub.api import problems
-from aidhub.domain.access import ORGANISATION_ROLES, Forbidden, Permission, Principal, Scope
+from aidhub.domain.access import Forbidden, Permission, Principal, Scope
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
 from aidhub.services.context import Context
@@ -106,7 +106,7 @@ def needs(permission: Permission):
 
 def _staff(request: Request) -> None:
     who = request.state.principal
-    if who.roles() and who.roles() <= ORGANISATION_ROLES:
+    if not who.staff:
         raise Forbidden(f"{who.username} sees their own organisation's consignments, "
                         "requests, stock and documents; this page is for hub staff")
 
