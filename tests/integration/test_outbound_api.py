@@ -261,7 +261,8 @@ def test_bad_inputs_are_clear_4xx_naming_the_problem(hub, client):
     assert client.get("/api/v1/loss-reports").json() == []
     assert post(client, "/api/v1/loss-reports/LR-NOPE/review", {"decision": "x", "by": "m"},
                 "rv").status_code == 404
-    assert post(client, "/api/v1/convoys", {"hub": "NOWHERE", "by": "d"}, "cv").status_code == 404
+    nowhere = post(client, "/api/v1/convoys", {"hub": "NOWHERE", "by": "d"}, "cv")
+    assert (nowhere.status_code, nowhere.json()["field"]) == (400, "hub")  # a body's code
     assert client.get("/api/v1/board", params={"hub": "NOWHERE"}).status_code == 404
 
 

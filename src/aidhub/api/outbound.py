@@ -129,11 +129,46 @@ class PodIn(BaseModel):
 
 
 class ConvoyIn(BaseModel):
-    hub: Text = Field(description="The hub the convoy leaves from.")
+    hub: str | None = Field(None, description="The hub the convoy leaves from (one of "
+                            "yours); when waybills are given, by default the hub they "
+                            "leave from.")
+    waybills: list[Text] = Field([], max_length=200, description="The waybills (one per "
+                                 "vehicle) that travel together: issued at the hub, not "
+                                 "yet dispatched and in no other convoy. The convoy is "
+                                 "formed with all of them or not at all; leave out to "
+                                 "make an empty convoy that vehicles join when their "
+                                 "waybills are issued.")
     route: str = Field("", description="The road it takes.")
     checkpoints: str = Field("", description="The checkpoints on the way.")
     notification: str = Field("", description="The escort or humanitarian notification "
                               "reference.")
+
+
+class ConvoyWaybillOut(BaseModel):
+    waybill: str = Field(description="The waybill number (one vehicle).")
+    state: str = Field(description="issued, dispatched, arrived, delivered or cancelled.")
+    plate: str = Field(description="The vehicle's plate number.")
+    driver: str = Field(description="The driver's name.")
+    destination: str = Field(description="The site code the vehicle goes to.")
+
+
+class ConvoyOut(BaseModel):
+    convoy: str = Field(description="The convoy number (CV-hub-year-n).")
+    hub: str = Field(description="The hub it leaves from.")
+    route: str
+    checkpoints: str
+    notification: str = Field(description="The escort or humanitarian notification "
+                              "reference.")
+    created_at: dt.datetime
+    created_by: str
+    waybills: list[ConvoyWaybillOut] = Field(description="Its vehicles, by waybill.")
+
+
+def convoy_out(v: waybills.ConvoyView) -> ConvoyOut:
+    return ConvoyOut(convoy=v.number, hub=v.hub, route=v.route, checkpoints=v.checkpoints,
+                     notification=v.notification, created_at=v.created_at,
+                     created_by=v.created_by,
+                     waybills=[ConvoyWaybillOut(**x) for x in v.vehicles])
 
 
 class ReviewIn(BaseModel):
@@ -254,21 +289,44 @@ def router(ctx: Context) -> APIRouter:
 
     # convoys and the board ---------------------------------------------------------------
     @api.post("/convoys", status_code=201, dependencies=[needs(P.DISPATCH)])
-    def create_convoy(who: Who, body: ConvoyIn, key: Key) -> dict[str, Any]:
-        return waybills.create_convoy(who, body.hub, key=key,
-                                      route=body.route, checkpoints=body.checkpoints,
-                                      notification=body.notification)
+    def create_convoy(who: Who, scope: Seen, body: ConvoyIn, key: Key) -> ConvoyOut:
+        """A convoy from one of your hubs: formed from the waybills given (all or
+        nothing), or empty for vehicles to join when their waybills are issued. Returns
+        the convoy with its waybills."""
+        if body.waybills:
+            made = waybills.form_convoy(who, body.hub, body.waybills, key=key,
+                                        route=body.route, checkpoints=body.checkpoints,
+                                        notification=body.notification, scope=scope)
+        elif body.hub and body.hub.strip():
+            made = waybills.create_convoy(who, body.hub, key=key, route=body.route,
+                                          checkpoints=body.checkpoints,
+                                          notification=body.notification, scope=scope)
+        else:
+            raise InvalidInput("give the waybills that travel together, or the hub of an "
+                               "empty convoy", field="waybills")
+        return convoy_out(waybills.convoy(ctx, made["convoy"], scope))
+
+    @api.get("/convoys", dependencies=[staff])
+    def list_convoys(page: Page, scope: Seen, hub: str | None = None) -> list[ConvoyOut]:
+        """The convoys of your hubs, newest first, with their waybills."""
+        return page([convoy_out(v) for v in waybills.convoys(ctx, hub=hub or None,
+                                                             scope=scope)])
+
+    @api.get("/convoys/{number}", dependencies=[staff])
+    def show_convoy(number: str, scope: Seen) -> ConvoyOut:
+        """One convoy with its waybills; one of another hub answers 404."""
+        return convoy_out(waybills.convoy(ctx, number, scope))
 
     @api.get("/board", dependencies=[staff])
     def board(page: Page, hub: str | None = None) -> list[dict[str, Any]]:
         """Every vehicle issued or on the road, longest without news first."""
-        return page(jsonable(waybills.board(ctx, hub=hub or None)))
+        return jsonable(page(waybills.board(ctx, hub=hub or None)))
 
     # loss reports ------------------------------------------------------------------------
     @api.get("/loss-reports", dependencies=[staff])
     def list_loss_reports(page: Page, state: Literal["open", "reviewed"] | None = None
                           ) -> list[dict[str, Any]]:
-        return page(jsonable(delivery.loss_reports(ctx, state)))
+        return jsonable(page(delivery.loss_reports(ctx, state)))
 
     @api.post("/loss-reports/{number}/review", dependencies=[needs(P.REVIEW_LOSSES)])
     def review(who: Who, number: str, body: ReviewIn, key: Key) -> dict[str, Any]:

@@ -423,46 +423,72 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> WaybillView:
 
 
 # convoys and the board -----------------------------------------------------------------
+def _hub_in_scope(uow: UnitOfWork, code: str, scope: Scope) -> Any:
+    """The hub a convoy leaves from; one outside ``scope`` is as unknown as one that does
+    not exist."""
+    site = uow.reference.site(code)
+    if site is None or not _sees_hub(scope, site.id):
+        raise InvalidInput(f"no hub {code} among yours: check the code", field="hub")
+    return site
+
+
+def _sees_hub(scope: Scope, hub_id: uuid.UUID) -> bool:
+    return scope.everything or hub_id in (scope.hub_ids or ())
+
+
 def create_convoy(ctx: Context, hub: str, *, key: str, route: str = "", checkpoints: str = "",
-                  notification: str = "") -> dict[str, Any]:
+                  notification: str = "", scope: Scope = EVERYTHING) -> dict[str, Any]:
     """A convoy: several vehicles that travel together, with their route, checkpoints and
-    the escort or humanitarian notification reference cross-line convoys need."""
+    the escort or humanitarian notification reference cross-line convoys need. Its
+    vehicles join it when their waybills are issued."""
     request = {"hub": parse_code(hub, "hub"), "route": route.strip(),
                "checkpoints": checkpoints.strip(), "notification": notification.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        site = uow.reference.site(request["hub"])
-        if site is None:
-            raise NotFound(f"no site {request['hub']}")
-        number = (f"CV-{site.code}-{now.year}-"
-                  f"{uow.inbound.next_number(f'convoy:{site.code}:{now.year}'):04d}")
-        uow.outbound.add_convoy({"id": new_id(), "number": number, "hub_id": site.id,
-                                 "route": request["route"],
-                                 "checkpoints": request["checkpoints"],
-                                 "notification": request["notification"],
-                                 "created_at": now, "created_by": ctx.actor})
+        site = _hub_in_scope(uow, request["hub"], scope)
+        number = _add_convoy(ctx, uow, site, request, now)
         return number, {"convoy": number}
 
     return run_command(ctx, key, "convoy.create", request, work)
 
 
-def form_convoy(ctx: Context, hub: str, waybill_numbers: list[str], *, key: str,
-                route: str = "", checkpoints: str = "", notification: str = ""
-                ) -> dict[str, Any]:
-    """A convoy made of waybills ready to go: issued at ``hub``, not yet dispatched and in
-    no other convoy. All or nothing."""
-    numbers = sorted({n.strip().upper() for n in waybill_numbers if n.strip()})
+def _add_convoy(ctx: Context, uow: UnitOfWork, site: Any, request: dict[str, Any],
+                now: dt.datetime, convoy_id: uuid.UUID | None = None) -> str:
+    number = (f"CV-{site.code}-{now.year}-"
+              f"{uow.inbound.next_number(f'convoy:{site.code}:{now.year}'):04d}")
+    uow.outbound.add_convoy({"id": convoy_id or new_id(), "number": number,
+                             "hub_id": site.id, "route": request["route"],
+                             "checkpoints": request["checkpoints"],
+                             "notification": request["notification"],
+                             "created_at": now, "created_by": ctx.actor})
+    return number
+
+
+def form_convoy(ctx: Context, hub: str | None, waybill_numbers: list[str], *, key: str,
+                route: str = "", checkpoints: str = "", notification: str = "",
+                scope: Scope = EVERYTHING) -> dict[str, Any]:
+    """A convoy made of waybills ready to go: issued at ``hub`` (when not named, the hub
+    the waybills leave from), not yet dispatched and in no other convoy. All or nothing.
+    A waybill, or a hub, outside ``scope`` is treated as unknown."""
+    numbers = sorted({n.strip().upper() for n in waybill_numbers if n and n.strip()})
     if not numbers:
         raise InvalidInput("choose the waybills (vehicles) that travel together",
                            field="waybills")
-    request = {"hub": parse_code(hub, "hub"), "waybills": numbers, "route": route.strip(),
+    request = {"hub": parse_code(hub, "hub") if hub and hub.strip() else None,
+               "waybills": numbers, "route": route.strip(),
                "checkpoints": checkpoints.strip(), "notification": notification.strip()}
 
     def work(uow: UnitOfWork, now: dt.datetime):
-        site = uow.reference.site(request["hub"])
+        site = (_hub_in_scope(uow, request["hub"], scope) if request["hub"] else None)
+        rows = []
+        for n in numbers:
+            wb = uow.outbound.waybill(n, lock=True)
+            if wb is None or not _sees_hub(scope, wb.hub_id):
+                raise InvalidInput(f"no waybill {n}: check the number on the paper",
+                                   field="waybills")
+            rows.append(wb)
         if site is None:
-            raise NotFound(f"no site {request['hub']}")
-        rows = [waybill(uow, n, lock=True) for n in numbers]
+            site = uow.reference.site_by_id(rows[0].hub_id)
         for wb in rows:
             if wb.hub_id != site.id:
                 raise InvalidInput(f"waybill {wb.number} leaves from another hub, not "
@@ -474,14 +500,8 @@ def form_convoy(ctx: Context, hub: str, waybill_numbers: list[str], *, key: str,
                 raise InvalidInput(f"waybill {wb.number} already travels in convoy "
                                    f"{uow.outbound.convoy_by_id(wb.convoy_id).number}",
                                    field="waybills")
-        number = (f"CV-{site.code}-{now.year}-"
-                  f"{uow.inbound.next_number(f'convoy:{site.code}:{now.year}'):04d}")
         convoy_id = new_id()
-        uow.outbound.add_convoy({"id": convoy_id, "number": number, "hub_id": site.id,
-                                 "route": request["route"],
-                                 "checkpoints": request["checkpoints"],
-                                 "notification": request["notification"],
-                                 "created_at": now, "created_by": ctx.actor})
+        number = _add_convoy(ctx, uow, site, request, now, convoy_id)
         for wb in rows:
             uow.outbound.update_waybill(wb.id, convoy_id=convoy_id)
         return number, {"convoy": number, "waybills": numbers}
@@ -501,9 +521,19 @@ class ConvoyView:
     vehicles: list[dict[str, Any]] = field(default_factory=list)
 
 
-def convoys(ctx: Context, *, hub: str | None = None) -> list[ConvoyView]:
-    """Every convoy, newest first, with its vehicles: waybill, state, plate, driver and
-    destination."""
+def _convoy_view(uow: UnitOfWork, c: Any) -> ConvoyView:
+    vehicles = [{"waybill": wb.number, "state": wb.state, "plate": wb.plate,
+                 "driver": uow.screening.party(wb.driver_party_id).name,
+                 "destination": uow.reference.site_by_id(wb.destination_id).code}
+                for wb in uow.outbound.waybills(convoy_id=c.id)]
+    return ConvoyView(c.number, uow.reference.site_by_id(c.hub_id).code, c.route,
+                      c.checkpoints, c.notification, c.created_at, c.created_by, vehicles)
+
+
+def convoys(ctx: Context, *, hub: str | None = None, scope: Scope = EVERYTHING
+            ) -> list[ConvoyView]:
+    """Every convoy (of the hubs in ``scope``), newest first, with its vehicles: waybill,
+    state, plate, driver and destination."""
     with ctx.uow() as uow:
         hub_id = None
         if hub:
@@ -511,16 +541,18 @@ def convoys(ctx: Context, *, hub: str | None = None) -> list[ConvoyView]:
             if found is None:
                 raise NotFound(f"no site {hub}")
             hub_id = found.id
-        out = []
-        for c in uow.outbound.convoys(hub_id):
-            vehicles = [{"waybill": wb.number, "state": wb.state, "plate": wb.plate,
-                         "driver": uow.screening.party(wb.driver_party_id).name,
-                         "destination": uow.reference.site_by_id(wb.destination_id).code}
-                        for wb in uow.outbound.waybills(convoy_id=c.id)]
-            out.append(ConvoyView(c.number, uow.reference.site_by_id(c.hub_id).code,
-                                  c.route, c.checkpoints, c.notification, c.created_at,
-                                  c.created_by, vehicles))
-        return out
+        return [_convoy_view(uow, c) for c in uow.outbound.convoys(hub_id)
+                if _sees_hub(scope, c.hub_id)]
+
+
+def convoy(ctx: Context, number: str, scope: Scope = EVERYTHING) -> ConvoyView:
+    """One convoy with its vehicles; one of a hub outside ``scope`` answers as if it did
+    not exist."""
+    with ctx.uow() as uow:
+        c = uow.outbound.convoy(number.strip().upper())
+        if c is None or not _sees_hub(scope, c.hub_id):
+            raise NotFound(f"no convoy {number.strip()}: check the number")
+        return _convoy_view(uow, c)
 
 
 @dataclass(frozen=True)
