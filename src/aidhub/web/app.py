@@ -156,7 +156,7 @@ def create_app(ctx: Context) -> FastAPI:
                   owner: str | None = None, lot: str | None = None):
         """Stock on hand: at the caller's hubs, or owned by its organisation; by site,
         location (with site), item, lot (batch number) and owner."""
-        return page(jsonable(stock.on_hand(ctx, site=site, location=location, item=item,
+        return jsonable(page(stock.on_hand(ctx, site=site, location=location, item=item,
                                            owner=owner, lot=lot, scope=scope)))
 
     @app.get(f"{PREFIX}/stock/card", dependencies=[auth.needs(P.READ)])

@@ -2,6 +2,9 @@
 token), turn typed text into numbers, dates and times with a message naming the field,
 render a page that carries a form (a fresh CSRF token and idempotency key), and say which
 field an error is about so that the page can show the message next to it.
+
+Messages written here are in the language of the request that posted the form: the
+fields read by :func:`posted` remember their request, and :func:`translate` takes it.
 """
 
 import datetime as dt
@@ -12,16 +15,38 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from aidhub.domain.errors import AidhubError, InvalidInput
-from aidhub.web import csrf
+from aidhub.web import csrf, i18n
 
 Values = dict[str, Any]
 
 
+class Posted(dict):
+    """A form's fields, with the request that sent them (for its language)."""
+
+    def __init__(self, fields: Any = (), request: Request | None = None):
+        super().__init__(fields)
+        self.request = request
+
+
 async def posted(request: Request) -> Values:
     """The form's fields, once the CSRF token is checked (CsrfRefused otherwise)."""
-    data = dict(await request.form())
+    data = Posted(await request.form(), request)
     csrf.check(request, data.get(csrf.FIELD))
     return data
+
+
+def request_of(data: Values) -> Request | None:
+    """The request that posted ``data`` (None for fields not read by :func:`posted`)."""
+    return getattr(data, "request", None)
+
+
+def translate(request: Request | None, message: str, **values: Any) -> str:
+    """``message`` in the request's language, with its %(name)s placeholders filled in; in
+    English when there is no request (code shared with the API and the CLI). Extracted
+    like :func:`aidhub.web.i18n.translate` (keyword ``translate:2``)."""
+    if request is None:
+        return message % values if values else message
+    return i18n.translate(request, message, **values)
 
 
 def kept(data: Values) -> Values:
@@ -47,7 +72,8 @@ def count(data: Values, name: str, *, blank: int | None = None) -> int | None:
     try:
         return int(raw.replace(",", ""))
     except ValueError:
-        raise InvalidInput(f"'{raw}' is not a whole number", field=name) from None
+        raise InvalidInput(translate(request_of(data), "'%(value)s' is not a whole number",
+                                     value=raw), field=name) from None
 
 
 def date(data: Values, name: str) -> dt.date | None:
@@ -57,7 +83,8 @@ def date(data: Values, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"'{raw}' is not a date (YYYY-MM-DD)", field=name) from None
+        raise InvalidInput(translate(request_of(data), "'%(value)s' is not a date "
+                                     "(YYYY-MM-DD)", value=raw), field=name) from None
 
 
 def when(data: Values, name: str) -> dt.datetime | None:
@@ -68,8 +95,8 @@ def when(data: Values, name: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"'{raw}' is not a date and time (YYYY-MM-DD HH:MM)",
-                           field=name) from None
+        raise InvalidInput(translate(request_of(data), "'%(value)s' is not a date and time "
+                                     "(YYYY-MM-DD HH:MM)", value=raw), field=name) from None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 

@@ -56,7 +56,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         try:
             order = forms.text(data, "order")
             if not order:
-                raise InvalidInput("give the release order number (RO-...)", field="order")
+                raise InvalidInput(translate(request, "give the release order number "
+                                             "(RO-...)"), field="order")
             result = picking.generate(
                 who, order, key=forms.key(data),
                 ship_date=forms.date(data, "ship_date"),
@@ -69,11 +70,15 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     # convoys ---------------------------------------------------------------------------
     def convoys_page(request: Request, hub: str | None, values: dict[str, Any] | None = None,
                      errors: dict[str, str] | None = None, status: int = 200):
-        hubs = [s for s in reference.list_sites(ctx) if s.kind.value in ("hub", "warehouse")]
+        scope = seen(request)
+        hubs = [s for s in reference.list_sites(ctx) if s.kind.value in ("hub", "warehouse")
+                and (scope.everything or s.id in (scope.hub_ids or ()))]
+        mine = {s.code for s in hubs}
         ready = [r for r in waybills.board(ctx, hub=hub or None)
-                 if r.state == "issued" and not r.convoy]
+                 if r.state == "issued" and not r.convoy and r.hub in mine]
         return render(request, "convoys.html", {
-            "convoys": waybills.convoys(ctx, hub=hub or None), "ready": ready,
+            "convoys": waybills.convoys(ctx, hub=hub or None, scope=scope),
+            "ready": ready,
             "hub": hub or "", "hubs": hubs, "values": values or {}, "errors": errors or {},
         }, status)
 
@@ -87,14 +92,10 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         data = await forms.posted(request)
         chosen = [str(n) for n in form.getlist("waybills")]
         try:  # the hub is the one the chosen vehicles leave from, unless one is named
-            hub = forms.text(data, "hub") or next(
-                (r.hub for r in waybills.board(ctx) if r.waybill in chosen), "")
-            if not hub and chosen:
-                raise InvalidInput("those waybills are not ready to go", field="waybills")
             result = waybills.form_convoy(
-                who, hub, chosen, key=forms.key(data),
+                who, forms.text(data, "hub") or None, chosen, key=forms.key(data),
                 route=forms.text(data, "route"), checkpoints=forms.text(data, "checkpoints"),
-                notification=forms.text(data, "notification"))
+                notification=forms.text(data, "notification"), scope=seen(request))
         except AidhubError as exc:
             return convoys_page(request, forms.text(data, "filter_hub") or None,
                                 {**forms.kept(data), "waybills": chosen},

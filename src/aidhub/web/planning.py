@@ -24,7 +24,7 @@ from aidhub.services.context import Context
 from aidhub.services.waybills import LoadLine
 from aidhub.web import forms
 from aidhub.web.auth import Who, needs, staff
-from aidhub.web.i18n import translate
+from aidhub.web.forms import translate
 
 VEHICLE_ROWS = 4  # vehicles a load proposal can be asked for at once
 TIERS = (("1", "life-saving"), ("2", "important"), ("3", "other"))
@@ -81,20 +81,24 @@ def _vehicle(data: dict[str, Any], plate: str, kg: str, m3: str) -> Vehicle:
 
 def _vehicles(data: dict[str, Any]) -> list[Vehicle]:
     """The vehicles typed in the load proposal form (rows left blank are skipped)."""
-    out = []
+    out, request = [], forms.request_of(data)
     for n in range(VEHICLE_ROWS):
         if not any(forms.text(data, f"{f}_{n}") for f in ("plate", "kg", "m3")):
             continue
         v = _vehicle(data, f"plate_{n}", f"kg_{n}", f"m3_{n}")
         if not v.plate:
-            raise InvalidInput("give the vehicle's plate number", field=f"plate_{n}")
+            raise InvalidInput(translate(request, "give the vehicle's plate number"),
+                               field=f"plate_{n}")
         if v.capacity_kg <= 0:
-            raise InvalidInput("give what it carries in kg (above 0)", field=f"kg_{n}")
+            raise InvalidInput(translate(request, "give what it carries in kg (above 0)"),
+                               field=f"kg_{n}")
         if v.capacity_m3 <= 0:
-            raise InvalidInput("give what it carries in m³ (above 0)", field=f"m3_{n}")
+            raise InvalidInput(translate(request, "give what it carries in m³ (above 0)"),
+                               field=f"m3_{n}")
         out.append(v)
     if not out:
-        raise InvalidInput("give at least one vehicle: plate, kg and m³", field="plate_0")
+        raise InvalidInput(translate(request, "give at least one vehicle: plate, kg and m³"),
+                           field="plate_0")
     return out
 
 
@@ -247,11 +251,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                     convoy=forms.text(data, "convoy") or None)
                 issued.append(result["waybill"])
             if not issued:
-                raise InvalidInput("give a driver and a transporter for at least one vehicle",
-                                   field="driver_0")
+                raise InvalidInput(translate(request, "give a driver and a transporter for "
+                                             "at least one vehicle"), field="driver_0")
         except (AidhubError, ValueError) as exc:
             if not isinstance(exc, AidhubError):
-                exc = InvalidInput("the proposal was changed; make a new one", field="loads")
+                exc = InvalidInput(translate(request, "the proposal was changed; make a new "
+                                             "one"), field="loads")
             fields = {k: f"{k}_{n}" for k in ("driver", "transporter", "seals", "plate",
                                              "capacity", "load", "parties", "point")}
             where = forms.field_of(exc, fields)

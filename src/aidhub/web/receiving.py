@@ -8,7 +8,6 @@ with the message next to the field (or the line) and what was typed kept.
 """
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
@@ -16,6 +15,7 @@ import re
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -38,9 +38,9 @@ from aidhub.services import channels, consignments, grns, preadvice, receiving, 
 from aidhub.services.consignments import PreAdvice
 from aidhub.services.context import Context
 from aidhub.services.receiving import CountLine
-from aidhub.web import csrf
+from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs, seen, staff
-from aidhub.web.i18n import translate
+from aidhub.web.forms import Values, translate
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a packing list larger than this is refused
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
@@ -56,30 +56,6 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _WHERE = re.compile(r"^(line|count) (\d+)\b")
 
 
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _key(data: dict[str, Any]) -> str:
-    return _text(data, "key") or str(uuid.uuid4())
-
-
-def _strings(data: dict[str, Any]) -> dict[str, str]:
-    """The form's text fields (not its files), to show again."""
-    return {k: v for k, v in data.items() if isinstance(v, str)}
-
-
-def _whole(data: dict[str, Any], name: str) -> int | None:
-    text = _text(data, name)
-    if not text:
-        return None
-    try:
-        return int(text.replace(",", ""))
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a whole number", field=name) from None
-
-
 def _field_errors(exc: AidhubError) -> tuple[dict[str, str], str]:
     """({field: message} for an error about one field, else the general message)."""
     if isinstance(exc, InvalidInput) and exc.field and not isinstance(exc, RejectedFile):
@@ -92,42 +68,54 @@ class UploadRefused(InvalidInput):
     """The file sent is too big, of the wrong type, or missing."""
 
 
-def check_upload(filename: str, data: bytes) -> None:
-    """Refuse a file that is not a CSV or XLSX packing list, or is too big."""
+def check_upload(filename: str, data: bytes, request: Request | None = None) -> None:
+    """Refuse a file that is not a CSV or XLSX packing list, or is too big (the message in
+    the language of ``request``, English without one)."""
     name = (filename or "").strip().lower()
     if not name.endswith(ALLOWED_SUFFIXES):
-        raise UploadRefused(f"'{filename}' is not a packing list aidhub reads: send a .csv "
-                            "(CSV UTF-8) or .xlsx (Excel workbook) file", field="file")
+        raise UploadRefused(translate(
+            request, "'%(name)s' is not a packing list aidhub reads: send a .csv (CSV UTF-8) "
+            "or .xlsx (Excel workbook) file", name=filename), field="file")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(f"the file is {len(data) / 1048576:.1f} MB; packing lists up to "
-                            f"{MAX_UPLOAD_BYTES // 1048576} MB are accepted: split it, or "
-                            "remove pictures and other sheets", field="file")
+        raise UploadRefused(translate(
+            request, "the file is %(size)s MB; packing lists up to %(most)s MB are accepted: "
+            "split it, or remove pictures and other sheets",
+            size=round(len(data) / 1048576, 1), most=MAX_UPLOAD_BYTES // 1048576),
+            field="file")
     if not data:
-        raise UploadRefused("the file is empty", field="file")
+        raise UploadRefused(translate(request, "the file is empty"), field="file")
     if name.endswith(".xlsx") and not data.startswith(b"PK\x03\x04"):
-        raise UploadRefused("the file is named .xlsx but is not an Excel workbook; save it "
-                            "as Excel Workbook (.xlsx) or CSV UTF-8", field="file")
+        raise UploadRefused(translate(
+            request, "the file is named .xlsx but is not an Excel workbook; save it as Excel "
+            "Workbook (.xlsx) or CSV UTF-8"), field="file")
 
 
-async def read_upload(sent: Any) -> tuple[bytes, str]:
+def _no_file(request: Request | None) -> UploadRefused:
+    return UploadRefused(translate(request, "choose the packing list file (.csv or .xlsx)"),
+                         field="file")
+
+
+async def read_upload(sent: Any, request: Request | None = None) -> tuple[bytes, str]:
     """The content and name of a file field, read up to the size limit (one byte more, to
     tell a file that is too big)."""
     if sent is None or isinstance(sent, str) or not getattr(sent, "filename", ""):
-        raise UploadRefused("choose the packing list file (.csv or .xlsx)", field="file")
+        raise _no_file(request)
     data = await sent.read(MAX_UPLOAD_BYTES + 1)
-    check_upload(sent.filename, data)
+    check_upload(sent.filename, data, request)
     return data, sent.filename
 
 
-def _stash(data: bytes) -> str:
+def _stash(data: bytes, request: Request | None = None) -> str:
     """Keep an uploaded file until it is imported (by its SHA-256); forget old ones."""
     digest = hashlib.sha256(data).hexdigest()
     try:
         UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         (UPLOAD_DIR / digest).write_bytes(data)
     except OSError as exc:
-        raise StorageError(f"the server cannot keep the file until it is imported "
-                           f"({UPLOAD_DIR}: {exc.strerror}); tell the administrator") from None
+        raise StorageError(translate(
+            request, "the server cannot keep the file until it is imported (%(folder)s: "
+            "%(problem)s); tell the administrator", folder=UPLOAD_DIR,
+            problem=exc.strerror)) from None
     cutoff = time.time() - UPLOAD_KEEP_SECONDS
     for old in UPLOAD_DIR.iterdir():
         try:
@@ -138,14 +126,15 @@ def _stash(data: bytes) -> str:
     return digest
 
 
-def _unstash(digest: str) -> bytes:
+def _unstash(digest: str, request: Request | None = None) -> bytes:
     if not _DIGEST.match(digest or ""):
-        raise UploadRefused("choose the packing list file (.csv or .xlsx)", field="file")
+        raise _no_file(request)
     try:
         return (UPLOAD_DIR / digest).read_bytes()
     except OSError:
-        raise UploadRefused("the file sent earlier is no longer here; choose it again",
-                            field="file") from None
+        raise UploadRefused(translate(
+            request, "the file sent earlier is no longer here; choose it again"),
+            field="file") from None
 
 
 def _mapping(data: dict[str, Any]) -> dict[str, int | None] | None:
@@ -155,7 +144,7 @@ def _mapping(data: dict[str, Any]) -> dict[str, int | None] | None:
         return None
     chosen: dict[str, int | None] = {}
     for field in PACKING_LIST_COLUMNS:
-        text = _text(data, f"map_{field}")
+        text = forms.text(data, f"map_{field}")
         chosen[field] = int(text) if text.isdigit() else None
     return chosen
 
@@ -167,11 +156,7 @@ def _row_of(problem: Problem | str) -> int | None:
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(dependencies=[needs(P.READ)], include_in_schema=False)
 
-    def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
-        token = csrf.token(request)
-        response = templates.TemplateResponse(request, template, {
-            **context, "csrf_token": token, "key": str(uuid.uuid4())}, status_code=status)
-        return csrf.remember(request, response, token)
+    render = forms.renderer(templates)
 
     def can(request: Request, permission: P) -> bool:
         return request.state.principal.can(permission)
@@ -240,29 +225,29 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/consignments/import", response_class=HTMLResponse,
                 dependencies=[needs(P.CONSIGNMENTS)])
     async def import_(request: Request, who: Who):
-        form = await request.form()
-        data = dict(form)
-        csrf.check(request, data.get(csrf.FIELD))
-        values = _strings(data)
+        data = await forms.posted(request)
+        form = await request.form()  # the same, kept to close its files
+        values = forms.kept(data)
         values.setdefault("key", str(uuid.uuid4()))
         sent = data.get("file")
         content: bytes | None = None
         try:
             if sent is not None and not isinstance(sent, str) and sent.filename:
-                content, name = await read_upload(sent)
-                digest = _stash(content)
+                content, name = await read_upload(sent, request)
+                digest = _stash(content, request)
                 # another file: its columns are guessed again; the same one keeps the choice
-                mapping = _mapping(data) if digest == _text(data, "upload") else None
+                mapping = _mapping(data) if digest == forms.text(data, "upload") else None
                 values.update(upload=digest, filename=name)
                 fresh = True
             else:
-                content = _unstash(_text(data, "upload"))
+                content = _unstash(forms.text(data, "upload"), request)
                 mapping = _mapping(data)
                 fresh = False
         except UploadRefused as exc:
             earlier = None  # a file refused in place of one sent before: keep that one
             with contextlib.suppress(UploadRefused):
-                earlier = _unstash(_text(data, "upload")) if _text(data, "upload") else None
+                earlier = (_unstash(forms.text(data, "upload"), request)
+                           if forms.text(data, "upload") else None)
             if earlier is None:
                 values.pop("upload", None)
                 values.pop("filename", None)
@@ -272,21 +257,22 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         finally:
             await form.close()
         seen_now = json.dumps(mapping, sort_keys=True) if mapping is not None else ""
-        if _text(data, "action") != "import" or fresh or (
-                mapping is not None and seen_now != _text(data, "seen")):
-            note = "" if _text(data, "action") != "import" else translate(
+        if forms.text(data, "action") != "import" or fresh or (
+                mapping is not None and seen_now != forms.text(data, "seen")):
+            note = "" if forms.text(data, "action") != "import" else translate(
                 request, "The file or its columns changed: check the preview, then import.")
             return await run_in_threadpool(import_page, request, values, error=note,
                                            data=content, mapping=mapping)
         header = PreAdvice(
-            _text(data, "hub"), _text(data, "consignor"), _text(data, "consignee"), [],
-            _text(data, "donor") or None, _text(data, "channel") or None,
-            _text(data, "point_of_entry") or None, _text(data, "eta") or None,
-            _text(data, "document_type") or None, _text(data, "document_number"),
-            _text(data, "vehicle"), _text(data, "driver"), _text(data, "seals"))
+            forms.text(data, "hub"), forms.text(data, "consignor"),
+            forms.text(data, "consignee"), [],
+            forms.text(data, "donor") or None, forms.text(data, "channel") or None,
+            forms.text(data, "point_of_entry") or None, forms.text(data, "eta") or None,
+            forms.text(data, "document_type") or None, forms.text(data, "document_number"),
+            forms.text(data, "vehicle"), forms.text(data, "driver"), forms.text(data, "seals"))
         try:  # reading and matching a large file takes a while: not on the event loop
             result = await run_in_threadpool(
-                preadvice.import_file, who, content, header, key=_key(data),
+                preadvice.import_file, who, content, header, key=forms.key(data),
                 mapping=mapping, create_missing=bool(data.get("create_missing")),
                 force=bool(data.get("force")))
         except RejectedFile as exc:
@@ -353,54 +339,57 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         return RedirectResponse(f"/consignments/{number.strip().upper()}{anchor}",
                                 status_code=303)
 
+    async def consignment_form(request: Request, number: str, scope, form: str,
+                               failed: str, act: Callable[[Values], Any]):
+        """A form of the consignment's page: ``act(data)`` on a consignment the user sees,
+        then back to its page; refused, the page again with ``failed`` (or the message next
+        to the field) and what was typed kept."""
+        def done(data: Values):
+            consignments.view(ctx, number, scope)  # another organisation's: 404
+            act(data)
+            return back(number)
+
+        def refused(data: Values, exc: AidhubError, errors: dict[str, str], message: str):
+            return consignment_page(request, number, scope, values=forms.kept(data),
+                                    errors=errors, error=message or failed, form=form,
+                                    status=_status(exc))
+
+        return await _submit(request, done, refused)
+
     @pages.post("/consignments/{number}/state", response_class=HTMLResponse,
                 dependencies=[needs(P.CONSIGNMENTS)])
     async def change_state(request: Request, who: Who, number: str, scope: Seen):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
-        try:
-            consignments.view(ctx, number, scope)  # another organisation's: 404
-            target = _text(data, "state")
+        def act(data: Values):
+            target = forms.text(data, "state")
             if not target:
-                raise InvalidInput("choose the state to move to", field="state")
-            consignments.change_state(who, number, target, key=_key(data),
-                                      reason=_text(data, "reason"))
-        except AidhubError as exc:
-            errors, message = _field_errors(exc)
-            return consignment_page(request, number, scope, values=_strings(data),
-                                    errors=errors, error=message or translate(
-                                        request, "The state was not changed."),
-                                    form="state", status=_status(exc))
-        return back(number)
+                raise InvalidInput(translate(request, "choose the state to move to"),
+                                   field="state")
+            consignments.change_state(who, number, target, key=forms.key(data),
+                                      reason=forms.text(data, "reason"))
+
+        return await consignment_form(request, number, scope, "state", translate(
+            request, "The state was not changed."), act)
 
     @pages.post("/consignments/{number}/arrival", response_class=HTMLResponse,
                 dependencies=[needs(P.CONSIGNMENTS)])
     async def arrival(request: Request, who: Who, number: str, scope: Seen):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
-        try:
-            consignments.view(ctx, number, scope)
+        def act(data: Values):
             consignments.record_arrival(
-                who, number, key=_key(data), at=_when(data, "at"),
-                documents_checked=_text(data, "documents").split(","),
-                clearance=_text(data, "clearance") or None,
-                seal_check=_text(data, "seal_check") or None,
-                seals_found=_text(data, "seals_found"),
-                protest_letter=_text(data, "protest_letter"),
-                survey_report=_text(data, "survey_report"))
-        except AidhubError as exc:
-            errors, message = _field_errors(exc)
-            return consignment_page(request, number, scope, values=_strings(data),
-                                    errors=errors, error=message or translate(
-                                        request, "The arrival was not recorded."),
-                                    form="arrival", status=_status(exc))
-        return back(number)
+                who, number, key=forms.key(data), at=forms.when(data, "at"),
+                documents_checked=forms.text(data, "documents").split(","),
+                clearance=forms.text(data, "clearance") or None,
+                seal_check=forms.text(data, "seal_check") or None,
+                seals_found=forms.text(data, "seals_found"),
+                protest_letter=forms.text(data, "protest_letter"),
+                survey_report=forms.text(data, "survey_report"))
+
+        return await consignment_form(request, number, scope, "arrival", translate(
+            request, "The arrival was not recorded."), act)
 
     @pages.post("/consignments/{number}/receive", response_class=HTMLResponse,
                 dependencies=[needs(P.RECEIVE)])
     async def receive(request: Request, who: Who, number: str, scope: Seen):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
+        data = await forms.posted(request)
         rows: list[str] = []  # the form row of each count, to put problems next to it
         try:
             v = consignments.view(ctx, number, scope)
@@ -408,14 +397,15 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             if problems:
                 raise _Rows(problems)
             if not counts:
-                raise InvalidInput("nothing counted: give the good (or damaged) quantity of "
-                                   "each line that arrived", field="lines")
-            result = receiving.receive(who, number, counts, key=_key(data),
-                                       received_by=_text(data, "received_by"),
-                                       delivered_by=_text(data, "delivered_by"),
-                                       notes=_text(data, "notes"))
+                raise InvalidInput(translate(
+                    request, "nothing counted: give the good (or damaged) quantity of each "
+                    "line that arrived"), field="lines")
+            result = receiving.receive(who, number, counts, key=forms.key(data),
+                                       received_by=forms.text(data, "received_by"),
+                                       delivered_by=forms.text(data, "delivered_by"),
+                                       notes=forms.text(data, "notes"))
         except _Rows as exc:
-            return consignment_page(request, number, scope, values=_strings(data),
+            return consignment_page(request, number, scope, values=forms.kept(data),
                                     error=translate(
                                         request, "No GRN issued: fix the lines marked below."),
                                     form="receive",
@@ -437,7 +427,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 message = translate(request, "No GRN issued: fix the lines marked below.")
                 if general:
                     message += "\n" + "\n".join(general)
-            return consignment_page(request, number, scope, values=_strings(data),
+            return consignment_page(request, number, scope, values=forms.kept(data),
                                     errors=errors, error=message or translate(
                                         request, "No GRN issued."), form="receive",
                                     line_errors=line_errors, status=_status(exc))
@@ -464,25 +454,26 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     @pages.post("/grns/{number}/lines/{line_no}/triage", response_class=HTMLResponse,
                 dependencies=[needs(P.RECEIVE)])
     async def triage(request: Request, who: Who, number: str, line_no: int):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
-        try:
+        def act(data: Values):
             grns.view(ctx, number, seen(request))  # another organisation's: 404
-            priority = _whole(data, "priority")
+            priority = forms.count(data, "priority")
             if priority is None:
-                raise InvalidInput("choose the priority (1, 2 or 3)", field="priority")
-            receiving.triage(who, number, line_no, key=_key(data), priority=priority,
-                             category=_text(data, "category") or None,
-                             disposition=_text(data, "disposition") or None,
-                             reason=_text(data, "reason"))
-        except AidhubError as exc:
-            errors, message = _field_errors(exc)
-            return grn_page(request, number, values=_strings(data), errors=errors,
+                raise InvalidInput(translate(request, "choose the priority (1, 2 or 3)"),
+                                   field="priority")
+            receiving.triage(who, number, line_no, key=forms.key(data), priority=priority,
+                             category=forms.text(data, "category") or None,
+                             disposition=forms.text(data, "disposition") or None,
+                             reason=forms.text(data, "reason"))
+            return RedirectResponse(f"/grns/{number.strip().upper()}#line-{line_no}",
+                                    status_code=303)
+
+        def refused(data: Values, exc: AidhubError, errors: dict[str, str], message: str):
+            return grn_page(request, number, values=forms.kept(data), errors=errors,
                             error=message or translate(
                                 request, "Line %(line)s not triaged.", line=line_no),
                             line=line_no, status=_status(exc))
-        return RedirectResponse(f"/grns/{number.strip().upper()}#line-{line_no}",
-                                status_code=303)
+
+        return await _submit(request, act, refused)
 
     # putaway ---------------------------------------------------------------------------------
     def putaway_page(request: Request, scan: str = "", *, values=None, errors=None,
@@ -513,24 +504,26 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
 
     @pages.post("/putaway", response_class=HTMLResponse, dependencies=[needs(P.RECEIVE)])
     async def put_away(request: Request, who: Who):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
-        scan = _text(data, "scan")
-        try:
+        def act(data: Values):
+            scan, location = forms.text(data, "scan"), forms.text(data, "location")
             if not scan:
-                raise InvalidInput("scan or type the pallet label (SSCC)", field="scan")
-            if not _text(data, "location"):
-                raise InvalidInput("choose or type the storage location", field="location")
-            result = receiving.put_away(who, scan, _text(data, "location"), key=_key(data))
-        except AidhubError as exc:
-            errors, message = _field_errors(exc)
+                raise InvalidInput(translate(request, "scan or type the pallet label (SSCC)"),
+                                   field="scan")
+            if not location:
+                raise InvalidInput(translate(request, "choose or type the storage location"),
+                                   field="location")
+            result = receiving.put_away(who, scan, location, key=forms.key(data))
+            query = urlencode({"scan": result["sscc"], "done": result["location"]})
+            return RedirectResponse(f"/putaway?{query}", status_code=303)
+
+        def refused(data: Values, exc: AidhubError, errors: dict[str, str], message: str):
             errors = {("location" if k == "to" else k): m for k, m in errors.items()}
             if errors and not set(errors) <= {"scan", "location"}:
                 errors, message = {}, str(exc)
-            return putaway_page(request, scan, values=_strings(data), errors=errors,
-                                error=message, status=_status(exc))
-        query = urlencode({"scan": result["sscc"], "done": result["location"]})
-        return RedirectResponse(f"/putaway?{query}", status_code=303)
+            return putaway_page(request, forms.text(data, "scan"), values=forms.kept(data),
+                                errors=errors, error=message, status=_status(exc))
+
+        return await _submit(request, act, refused)
 
     return pages
 
@@ -552,17 +545,17 @@ def _status(exc: AidhubError) -> int:
     return 404 if isinstance(exc, NotFound) else 400
 
 
-def _when(data: dict[str, Any], name: str) -> dt.datetime | None:
-    """A date and time typed in the form, read as UTC unless it names its zone."""
-    text = _text(data, name)
-    if not text:
-        return None
+async def _submit(request: Request, act: Callable[[Values], Any],
+                  refused: Callable[[Values, AidhubError, dict[str, str], str], Any]):
+    """A posted form: its fields once the CSRF token is checked, ``act(data)`` answering
+    the request; refused, ``refused(data, exc, errors, message)`` shows the form again
+    with the message next to the field it is about (``errors``) or above the form."""
+    data = await forms.posted(request)
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date and time (YYYY-MM-DD HH:MM)",
-                           field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return act(data)
+    except AidhubError as exc:
+        errors, message = _field_errors(exc)
+        return refused(data, exc, errors, message)
 
 
 def _counts(v, data: dict[str, Any]) -> tuple[list[CountLine], list[str], dict[str, list[str]]]:
@@ -574,18 +567,18 @@ def _counts(v, data: dict[str, Any]) -> tuple[list[CountLine], list[str], dict[s
     problems: dict[str, list[str]] = {}
     names = [str(ln.line_no) for ln, _ in v.lines if not ln.closed] + ["new"]
     for row in names:
-        good, damaged = _text(data, f"good_{row}"), _text(data, f"damaged_{row}")
+        good, damaged = forms.text(data, f"good_{row}"), forms.text(data, f"damaged_{row}")
         if not (good or damaged):
             continue
         try:
-            per = _whole(data, f"per_{row}")
-            priority = _whole(data, f"priority_{row}")
+            per = forms.count(data, f"per_{row}")
+            priority = forms.count(data, f"priority_{row}")
             counts.append(CountLine(
                 None if row == "new" else int(row), good or 0, damaged or 0,
-                _text(data, f"batch_{row}") or None, _text(data, f"expiry_{row}") or None,
+                forms.text(data, f"batch_{row}") or None, forms.text(data, f"expiry_{row}") or None,
                 over=bool(data.get(f"over_{row}")), close=bool(data.get(f"close_{row}")),
-                item=_text(data, f"item_{row}") or None,
-                owner=_text(data, f"owner_{row}") or None, per_unit=per, priority=priority))
+                item=forms.text(data, f"item_{row}") or None,
+                owner=forms.text(data, f"owner_{row}") or None, per_unit=per, priority=priority))
             rows.append(row)
         except AidhubError as exc:
             problems.setdefault(row, []).append(str(exc))

@@ -14,7 +14,6 @@ a download, with the header ``X-Aidhub-Not-Recorded: 1``: it could not be stored
 """
 
 import datetime as dt
-import uuid
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -27,35 +26,21 @@ from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import AidhubError, InvalidInput, NotFound
 from aidhub.services import exports, reference, report_store
 from aidhub.services.context import Context
-from aidhub.web import csrf
+from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs
-from aidhub.web.i18n import translate
+from aidhub.web.forms import translate
 
 HUB_KINDS = ("hub", "warehouse")
 SHOWN = 100  # stored reports listed on the page (the API pages through all)
 FORMS = ("donor", "hub", "map", "export")
 
 
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _date(data: dict[str, Any], name: str) -> dt.date | None:
-    text = _text(data, name)
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD)", field=name) from None
-
-
 def _period(request: Request, data: dict[str, Any], *, required: bool
             ) -> tuple[dt.date | None, dt.date | None]:
     """The first and last day of the form, checked: both given when ``required``, and
     not in reverse order (the message goes next to the last day)."""
-    start, end = _date(data, "from"), _date(data, "to")
+    fields = forms.Posted(data, request)  # the messages in the request's language
+    start, end = forms.date(fields, "from"), forms.date(fields, "to")
     if required and start is None:
         raise InvalidInput(translate(request, "Give the first day of the period."),
                            field="from")
@@ -114,8 +99,9 @@ def describe(params: dict[str, Any]) -> str:
 def _sees_everything(request: Request) -> None:
     who = request.state.principal
     if not who.sees_everything:
-        raise Forbidden(f"{who.username} may not make the map: it shows the figures of "
-                        "every hub and distribution point, for coordinators and admins")
+        raise Forbidden(translate(
+            request, "%(username)s may not make the map: it shows the figures of every hub "
+            "and distribution point, for coordinators and admins", username=who.username))
 
 
 everything = Depends(_sees_everything)  # admins and coordinators: the map
@@ -124,6 +110,7 @@ everything = Depends(_sees_everything)  # admins and coordinators: the map
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(dependencies=[needs(P.READ), needs(P.REPORT)],
                       include_in_schema=False)
+    render = forms.renderer(templates)
 
     def page(request: Request, scope: Scope, *, form: str | None = None,
              values: dict[str, Any] | None = None, error: AidhubError | None = None,
@@ -145,15 +132,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             else:
                 problem = getattr(error, "detail", None) or str(error)
         stored = report_store.list_reports(ctx, scope=scope)
-        token = csrf.token(request)
-        response = templates.TemplateResponse(request, "reports.html", {
+        return render(request, "reports.html", {
             **offered, "form": form, "values": values or {}, "errors": errors,
             "problem": problem, "reports": stored[:SHOWN], "more": len(stored) - SHOWN,
-            "describe": describe, "made": made, "empty": empty, "csrf_token": token,
-            "key": str(uuid.uuid4()), "export_names": report_store.EXPORTS,
-            "export_formats": exports.FORMATS,
-        }, status_code=status)
-        return csrf.remember(request, response, token)
+            "describe": describe, "made": made, "empty": empty,
+            "export_names": report_store.EXPORTS, "export_formats": exports.FORMATS,
+        }, status)
 
     def refused(request: Request, scope: Scope, form: str, data: dict[str, Any],
                 exc: AidhubError):
@@ -165,29 +149,28 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         return page(request, scope, made=made, empty=empty == "1")
 
     async def generate(request: Request, who: Context, scope: Scope, form: str):
-        data = dict(await request.form())
-        csrf.check(request, data.get(csrf.FIELD))
-        key = _text(data, "key") or str(uuid.uuid4())
+        data = await forms.posted(request)
+        key = forms.key(data)
         made = None
         try:
             if form == "donor":
                 start, end = _period(request, data, required=True)
                 made = report_store.make_donor(
-                    who, _text(data, "donor"), start, end,
-                    language=_text(data, "language") or "en",
-                    fmt=_text(data, "format") or "pdf", scope=scope)
+                    who, forms.text(data, "donor"), start, end,
+                    language=forms.text(data, "language") or "en",
+                    fmt=forms.text(data, "format") or "pdf", scope=scope)
             elif form == "hub":
-                start = _date(data, "from")
+                start = forms.date(data, "from")
                 if start is None:
                     raise InvalidInput(translate(request, "Give the first day of the "
                                                           "period."), field="from")
                 made = report_store.make_hub(
-                    who, _text(data, "hub"), _text(data, "period") or "week", start,
-                    language=_text(data, "language") or "en", scope=scope)
+                    who, forms.text(data, "hub"), forms.text(data, "period") or "week", start,
+                    language=forms.text(data, "language") or "en", scope=scope)
             else:
                 start, end = _period(request, data, required=False)
                 made = report_store.make_map(who, start, end,
-                                             fmt=_text(data, "format") or "png", scope=scope)
+                                             fmt=forms.text(data, "format") or "png", scope=scope)
             stored = report_store.store(who, made, key=key)
         except report_store.NotRecorded:
             assert made is not None
@@ -218,12 +201,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             start, end = _period(request, data, required=name == "iati")
             if name == "iati":
                 found = report_store.iati_file(
-                    ctx, _text(data, "site"), start, end,
-                    organisation=_text(data, "owner") or None, scope=scope)
+                    ctx, forms.text(data, "site"), start, end,
+                    organisation=forms.text(data, "owner") or None, scope=scope)
             else:
                 found = report_store.export_file(
-                    ctx, name, _text(data, "format") or "hxl",
-                    site=_text(data, "site") or None, owner=_text(data, "owner") or None,
+                    ctx, name, forms.text(data, "format") or "hxl",
+                    site=forms.text(data, "site") or None, owner=forms.text(data, "owner") or None,
                     since=start, until=end, scope=scope)
         except AidhubError as exc:
             return refused(request, scope, "export", {**data, "name": name}, exc)

@@ -23,7 +23,7 @@ from aidhub.services.context import Context
 from aidhub.services.requests import LineInput
 from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs, principal
-from aidhub.web.i18n import translate
+from aidhub.web.forms import translate
 
 LINE_ROWS = 8
 PRIORITIES = (("1", "life-saving"), ("2", "important"), ("3", "other"))
@@ -45,15 +45,17 @@ def _lines(data: dict[str, Any]) -> tuple[list[LineInput], dict[str, str]]:
     line's fields mapped to the form's (``lines[2].quantity`` → ``qty_4``)."""
     lines, fields = [], {}
     default = forms.text(data, "priority")
+    request = forms.request_of(data)
     for row in range(LINE_ROWS):
         item, qty = forms.text(data, f"item_{row}"), forms.text(data, f"qty_{row}")
         priority = forms.text(data, f"priority_{row}")
         if not (item or qty):
             continue
         if not item:
-            raise InvalidInput("give the item's code", field=f"item_{row}")
+            raise InvalidInput(translate(request, "give the item's code"),
+                               field=f"item_{row}")
         if not qty:
-            raise InvalidInput("give the quantity", field=f"qty_{row}")
+            raise InvalidInput(translate(request, "give the quantity"), field=f"qty_{row}")
         lines.append(LineInput(item=item.upper(), quantity=qty.replace(",", ""),
                                priority=priority or default or None))
         n = len(lines)
@@ -62,7 +64,8 @@ def _lines(data: dict[str, Any]) -> tuple[list[LineInput], dict[str, str]]:
                        f"lines[{n}].priority": f"priority_{row}" if priority else "priority",
                        f"lines[{n}].needed_by": "needed_by"})
     if not lines:
-        raise InvalidInput("give at least one line: an item and a quantity", field="item_0")
+        raise InvalidInput(translate(request, "give at least one line: an item and a "
+                                     "quantity"), field="item_0")
     return lines, fields
 
 
@@ -103,15 +106,18 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         try:
             org = forms.text(data, "organisation").upper()
             if not org:
-                raise InvalidInput("choose the requesting organisation", field="organisation")
-            if org not in {o.code for o in allowed_organisations(ctx, scope)}:
-                raise InvalidInput(f"you request for your own organisation, not {org}",
+                raise InvalidInput(translate(request, "choose the requesting organisation"),
                                    field="organisation")
+            if org not in {o.code for o in allowed_organisations(ctx, scope)}:
+                raise InvalidInput(translate(
+                    request, "you request for your own organisation, not %(organisation)s",
+                    organisation=org), field="organisation")
             if not forms.text(data, "point"):
-                raise InvalidInput("choose the distribution point", field="point")
+                raise InvalidInput(translate(request, "choose the distribution point"),
+                                   field="point")
             if forms.text(data, "priority") not in {k for k, _ in PRIORITIES}:
-                raise InvalidInput("choose the priority: 1 life-saving, 2 important, "
-                                   "3 other", field="priority")
+                raise InvalidInput(translate(request, "choose the priority: 1 life-saving, "
+                                             "2 important, 3 other"), field="priority")
             needed_by = forms.date(data, "needed_by")
             lines, fields = _lines(data)
             result = requests.create(who, key=forms.key(data), organisation_code=org,

@@ -21,6 +21,7 @@ from aidhub.services import reference, stock
 from aidhub.services.context import Context
 from aidhub.web import forms
 from aidhub.web.auth import Seen, needs
+from aidhub.web.forms import translate
 
 PER_PAGE = 100
 BANDS = ("expired", "red", "yellow")  # the expiry bands of domain.catalog.expiry_alert
@@ -31,8 +32,8 @@ def _clean(values: dict[str, str | None]) -> dict[str, str]:
     return {k: (v or "").strip() for k, v in values.items()}
 
 
-def _day(name: str, text: str) -> dt.date | None:
-    return forms.date({name: text}, name)
+def _day(request: Request, name: str, text: str) -> dt.date | None:
+    return forms.date(forms.Posted({name: text}, request), name)
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
@@ -57,7 +58,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         today = dt.date.today()
         try:
             if values["band"] and values["band"] not in BANDS:
-                raise InvalidInput("choose an expiry band from the list", field="band")
+                raise InvalidInput(translate(request, "choose an expiry band from the list"),
+                                   field="band")
             stock.check_filters(ctx, site=values["site"] or None,
                                 location=values["location"] or None,
                                 item=values["item"] or None, owner=values["owner"] or None)
@@ -107,13 +109,16 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             "link": link, "card_link": card_link,
         }, status_code=400 if errors else 200)
 
-    def _card_args(values: dict[str, str]) -> dict[str, Any]:
-        for name in ("item", "site"):
-            if not values[name]:
-                raise InvalidInput(f"give the {name}", field=name)
-        since, until = _day("from", values["from"]), _day("to", values["to"])
+    def _card_args(request: Request, values: dict[str, str]) -> dict[str, Any]:
+        if not values["item"]:
+            raise InvalidInput(translate(request, "give the item"), field="item")
+        if not values["site"]:
+            raise InvalidInput(translate(request, "give the site"), field="site")
+        since = _day(request, "from", values["from"])
+        until = _day(request, "to", values["to"])
         if since and until and since > until:
-            raise InvalidInput("the first day comes after the last", field="from")
+            raise InvalidInput(translate(request, "the first day comes after the last"),
+                               field="from")
         return {"item": values["item"], "site": values["site"],
                 "location": values["location"] or None, "lot": values["lot"] or None,
                 "owner": values["owner"] or None, "since": since, "until": until}
@@ -134,7 +139,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         errors: dict[str, str] = {}
         result = None
         try:
-            args = _card_args(values)
+            args = _card_args(request, values)
             stock.check_filters(ctx, site=args["site"], location=args["location"],
                                 item=args["item"], owner=args["owner"])
         except InvalidInput as exc:
@@ -153,12 +158,13 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         }, status_code=400 if errors else 200)
 
     @pages.get("/stock/card.pdf")
-    def card_pdf(scope: Seen, item: str | None = None, site: str | None = None,
+    def card_pdf(request: Request, scope: Seen, item: str | None = None,
+                 site: str | None = None,
                  location: str | None = None, lot: str | None = None,
                  owner: str | None = None, since: str | None = Query(None, alias="from"),
                  until: str | None = Query(None, alias="to")):
         values = _card_values(item, site, location, lot, owner, since, until)
-        args = _card_args(values)
+        args = _card_args(request, values)
         pdf = stock.bin_card_pdf(ctx, scope=scope, **args)
         name = "-".join(v for v in (args["item"], args["site"], args["location"],
                                     args["lot"]) if v)
