@@ -149,7 +149,7 @@ def router(ctx: Context) -> APIRouter:
     @api.get("/routes", dependencies=[staff])
     def list_routes(page: Page, hub: str | None = None, point: str | None = None
                     ) -> list[dict[str, Any]]:
-        return page(jsonable(requests.list_routes(ctx, hub=hub, point=point)))
+        return jsonable(page(requests.list_routes(ctx, hub=hub, point=point)))
 
     @api.put("/routes", dependencies=[needs(P.PLAN)])
     def set_route(who: Who, body: RouteIn, key: Key) -> dict[str, Any]:
