@@ -20,7 +20,11 @@ class Paging:
 
     def __call__(self, items: list[Any]) -> list[Any]:
         """This page of ``items``, with the headers that say where the others are."""
-        total = len(items)
+        return self.window(items[self.offset:self.offset + self.limit], len(items))
+
+    def window(self, shown: list[Any], total: int) -> list[Any]:
+        """``shown``, this page read by the caller itself (``limit`` items from
+        ``offset`` of ``total``), with the headers that say where the others are."""
         self.response.headers["X-Total-Count"] = str(total)
         links = []
         if self.offset + self.limit < total:
@@ -29,7 +33,7 @@ class Paging:
             links.append(f'<{self._url(max(0, self.offset - self.limit))}>; rel="prev"')
         if links:
             self.response.headers["Link"] = ", ".join(links)
-        return items[self.offset:self.offset + self.limit]
+        return shown
 
     def _url(self, offset: int) -> str:
         return str(self.request.url.include_query_params(limit=self.limit, offset=offset))

@@ -179,13 +179,17 @@ class ExpiryAlert(enum.StrEnum):
 def expiry_alert(expiry: dt.date | None, today: dt.date) -> ExpiryAlert | None:
     if expiry is None:
         return None
-    if expiry < today:
-        return ExpiryAlert.EXPIRED
-    if expiry < _add_months(today, 3):
-        return ExpiryAlert.RED
-    if expiry < _add_months(today, 9):
-        return ExpiryAlert.YELLOW
+    for alert in (ExpiryAlert.EXPIRED, ExpiryAlert.RED, ExpiryAlert.YELLOW):  # worst first
+        if expiry < alert_until(alert, today):
+            return alert
     return None
+
+
+def alert_until(alert: ExpiryAlert, today: dt.date) -> dt.date:
+    """The day from which a lot is no longer under ``alert`` or a worse one: a lot that
+    expires before it is."""
+    months = {ExpiryAlert.EXPIRED: 0, ExpiryAlert.RED: 3, ExpiryAlert.YELLOW: 9}[alert]
+    return _add_months(today, months)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

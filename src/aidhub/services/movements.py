@@ -43,6 +43,7 @@ from aidhub.services.posting import (
     write_drafts,
 )
 from aidhub.store.repositories.commands import StoredCommand
+from aidhub.store.repositories.ledger import StockFilter
 from aidhub.store.uow import UnitOfWork
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -251,7 +252,7 @@ def _site_of(uow: UnitOfWork, loc: Location) -> Site:
 def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | None,
                   owner: str | None) -> tuple[str | None, str | None]:
     """Fill in the batch and owner when the source holds only one of them."""
-    rows = uow.ledger.stock(location_id=source.id, item_id=item.id)
+    rows = uow.ledger.stock(StockFilter(location_id=source.id, item_id=item.id))
     if batch is not None:
         rows = [r for r in rows if r.batch == batch.strip()]
     if owner is not None:

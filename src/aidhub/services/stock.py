@@ -10,7 +10,7 @@ from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ledger import Movement
 from aidhub.services import reference
 from aidhub.services.context import Context
-from aidhub.store.repositories.ledger import CardLine, StockRow
+from aidhub.store.repositories.ledger import CardLine, StockFilter, StockRow, StockTotals
 
 
 def on_hand(ctx: Context, *, site: str | None = None, location: str | None = None,
@@ -20,29 +20,58 @@ def on_hand(ctx: Context, *, site: str | None = None, location: str | None = Non
     """Stock on hand by site, location, item, lot and owner, with expiry; within
     ``scope``, only the stock at the caller's hubs or owned by its organisations.
     ``lot`` is a batch number (the lot of an item not tracked by batch has none)."""
-    if lot and lot.strip():
-        batch = lot.strip()
-        return [r for r in on_hand(ctx, site=site, location=location, item=item, owner=owner,
-                                   include_virtual=include_virtual, scope=scope)
-                if r.batch.casefold() == batch.casefold()]
     with ctx.uow() as uow:
-        site_id = location_id = item_id = owner_id = None
-        if site:
-            the_site = reference.site(uow, site)
-            site_id = the_site.id
-            if location:
-                location_id = reference.location(uow, the_site, location).id
-        if item:
-            item_id = reference.item(uow, item).id
-        if owner:
-            owner_id = reference.organisation(uow, owner).id
-        rows = uow.ledger.stock(site_id=site_id, location_id=location_id, item_id=item_id,
-                                owner_id=owner_id, include_virtual=include_virtual)
-        if scope.everything:
-            return rows
-        hubs = {uow.reference.site_by_id(h).code for h in scope.hub_ids or ()}
-        orgs = {uow.reference.organisation_by_id(o).code for o in scope.organisation_ids or ()}
-        return [r for r in rows if r.site in hubs or r.owner in orgs]
+        return uow.ledger.stock(_filter(uow, site, location, item, owner, lot,
+                                        include_virtual=include_virtual, scope=scope))
+
+
+@dataclass(frozen=True)
+class StockPage:
+    """A page of stock lines, and how many lines (and how much) the whole filter holds."""
+
+    rows: list[StockRow]
+    totals: StockTotals
+
+    @classmethod
+    def empty(cls) -> "StockPage":
+        return cls([], StockTotals(0, 0, Decimal(0), Decimal(0)))
+
+
+def on_hand_page(ctx: Context, *, limit: int, offset: int = 0, site: str | None = None,
+                 location: str | None = None, item: str | None = None,
+                 owner: str | None = None, lot: str | None = None,
+                 expires_before: dt.date | None = None,
+                 scope: Scope = EVERYTHING) -> StockPage:
+    """``limit`` lines of stock on hand from ``offset`` (in the order of ``on_hand``)
+    with the count and sums of every line the filters keep: what a page or an API list
+    shows, read without building the lines it does not show."""
+    with ctx.uow() as uow:
+        where = _filter(uow, site, location, item, owner, lot, scope=scope,
+                        expires_before=expires_before)
+        return StockPage(uow.ledger.stock(where, limit=limit, offset=offset),
+                         uow.ledger.stock_totals(where))
+
+
+def _filter(uow, site: str | None, location: str | None, item: str | None,
+            owner: str | None, lot: str | None, *, scope: Scope,
+            include_virtual: bool = False,
+            expires_before: dt.date | None = None) -> StockFilter:
+    site_id = location_id = item_id = owner_id = None
+    if site:
+        the_site = reference.site(uow, site)
+        site_id = the_site.id
+        if location:
+            location_id = reference.location(uow, the_site, location).id
+    if item:
+        item_id = reference.item(uow, item).id
+    if owner:
+        owner_id = reference.organisation(uow, owner).id
+    return StockFilter(site_id=site_id, location_id=location_id, item_id=item_id,
+                       owner_id=owner_id, batch=lot.strip() if lot and lot.strip() else None,
+                       expires_before=expires_before, include_virtual=include_virtual,
+                       hub_ids=None if scope.everything else frozenset(scope.hub_ids or ()),
+                       owner_ids=None if scope.everything
+                       else frozenset(scope.organisation_ids or ()))
 
 
 @dataclass(frozen=True)

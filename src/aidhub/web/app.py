@@ -156,8 +156,10 @@ def create_app(ctx: Context) -> FastAPI:
                   owner: str | None = None, lot: str | None = None):
         """Stock on hand: at the caller's hubs, or owned by its organisation; by site,
         location (with site), item, lot (batch number) and owner."""
-        return jsonable(page(stock.on_hand(ctx, site=site, location=location, item=item,
-                                           owner=owner, lot=lot, scope=scope)))
+        found = stock.on_hand_page(ctx, limit=page.limit, offset=page.offset, site=site,
+                                   location=location, item=item, owner=owner, lot=lot,
+                                   scope=scope)
+        return jsonable(page.window(found.rows, found.totals.lines))
 
     @app.get(f"{PREFIX}/stock/card", dependencies=[auth.needs(P.READ)])
     def api_stock_card(scope: auth.Seen, page: Page, item: str, site: str,

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from aidhub.domain.access import Permission as P
-from aidhub.domain.catalog import expiry_alert
+from aidhub.domain.catalog import ExpiryAlert, alert_until, expiry_alert
 from aidhub.domain.errors import AidhubError, InvalidInput
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
@@ -54,8 +54,19 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         values["item"] = values["item"].upper()
         values["owner"] = values["owner"].upper()
         errors: dict[str, str] = {}
-        rows: list[Any] = []
+        found = stock.StockPage.empty()
         today = dt.date.today()
+
+        def read(number: int) -> stock.StockPage:
+            # a band takes in the worse ones: under 9 months includes under 3 and expired
+            return stock.on_hand_page(
+                ctx, limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
+                site=values["site"] or None, location=values["location"] or None,
+                item=values["item"] or None, lot=values["lot"] or None,
+                owner=values["owner"] or None, scope=scope,
+                expires_before=(alert_until(ExpiryAlert(values["band"]), today)
+                                if values["band"] else None))
+
         try:
             if values["band"] and values["band"] not in BANDS:
                 raise InvalidInput(translate(request, "choose an expiry band from the list"),
@@ -63,20 +74,15 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             stock.check_filters(ctx, site=values["site"] or None,
                                 location=values["location"] or None,
                                 item=values["item"] or None, owner=values["owner"] or None)
-            rows = stock.on_hand(ctx, site=values["site"] or None,
-                                 location=values["location"] or None,
-                                 item=values["item"] or None, lot=values["lot"] or None,
-                                 owner=values["owner"] or None, scope=scope)
+            found = read(page)
+            last_page = max(1, -(-found.totals.lines // PER_PAGE))
+            if page > last_page:  # past the end: the last page
+                page = last_page
+                found = read(page)
         except AidhubError as exc:
             errors = forms.errors(exc)
-        if values["band"] in BANDS:
-            # a band takes in the worse ones: under 9 months includes under 3 and expired
-            wanted = set(BANDS[:BANDS.index(values["band"]) + 1])
-            rows = [r for r in rows
-                    if getattr(expiry_alert(r.expiry, today), "value", "") in wanted]
-        pages_count = max(1, -(-len(rows) // PER_PAGE))
-        page = min(page, pages_count)
-        shown = rows[(page - 1) * PER_PAGE:page * PER_PAGE]
+        pages_count = max(1, -(-found.totals.lines // PER_PAGE))
+        shown = found.rows
         chosen = {k: v for k, v in values.items() if v}
 
         def link(**change: Any) -> str:
@@ -97,15 +103,14 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                       if loc.physical] if site_record else [])
         items = {i.code: i for i in reference.list_items(ctx)}
         return templates.TemplateResponse(request, "stock.html", {
-            "rows": shown, "count": len(rows), "page": page, "pages": pages_count,
-            "first": (page - 1) * PER_PAGE + 1 if rows else 0,
+            "rows": shown, "count": found.totals.lines, "page": page, "pages": pages_count,
+            "first": (page - 1) * PER_PAGE + 1 if shown else 0,
             "last": (page - 1) * PER_PAGE + len(shown),
             "values": values, "errors": errors, "hubs": sites, "locations": locations,
             "items": items, "orgs": reference.list_organisations(ctx), "bands": BANDS,
             "alert": lambda day: getattr(expiry_alert(day, today), "value", ""),
-            "total_qty": sum(r.quantity for r in rows),
-            "total_kg": sum((r.weight_kg for r in rows), start=0),
-            "total_m3": sum((r.volume_m3 for r in rows), start=0),
+            "total_qty": found.totals.quantity, "total_kg": found.totals.weight_kg,
+            "total_m3": found.totals.volume_m3,
             "link": link, "card_link": card_link,
         }, status_code=400 if errors else 200)
 

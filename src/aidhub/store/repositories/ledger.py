@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aidhub.domain.ledger import Movement, MovementKind, Posting, StockKey
@@ -41,6 +51,54 @@ class StockRow:
     weight_kg: Decimal
     volume_m3: Decimal
     earmark: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StockTotals:
+    """The stock lines a filter matches: how many, and their sums."""
+
+    lines: int
+    quantity: int
+    weight_kg: Decimal
+    volume_m3: Decimal
+
+
+@dataclass(frozen=True)
+class StockFilter:
+    """Which stock lines to read: each given limit narrows them. ``hub_ids`` and
+    ``owner_ids`` (a caller's scope) keep the lines at one of those hubs or owned by one
+    of those organisations; ``expires_before`` keeps lots that expire before that day."""
+
+    site_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    item_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    batch: str | None = None  # any case
+    expires_before: dt.date | None = None
+    include_virtual: bool = False
+    hub_ids: frozenset[uuid.UUID] | None = None
+    owner_ids: frozenset[uuid.UUID] | None = None
+
+    def clauses(self) -> list[Any]:
+        out: list[Any] = [balances.c.quantity != 0]
+        if not self.include_virtual:
+            out.append(balances.c.physical)
+        if self.site_id is not None:
+            out.append(locations.c.site_id == self.site_id)
+        if self.location_id is not None:
+            out.append(balances.c.location_id == self.location_id)
+        if self.item_id is not None:
+            out.append(balances.c.item_id == self.item_id)
+        if self.owner_id is not None:
+            out.append(balances.c.owner_id == self.owner_id)
+        if self.batch is not None:
+            out.append(func.lower(lots.c.batch) == self.batch.lower())
+        if self.expires_before is not None:
+            out.append(lots.c.expiry < self.expires_before)
+        if self.hub_ids is not None or self.owner_ids is not None:
+            out.append(or_(locations.c.site_id.in_(list(self.hub_ids or ())),
+                           balances.c.owner_id.in_(list(self.owner_ids or ()))))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +262,11 @@ class LedgerRepository:
             for r in rows
         ]
 
-    def stock(self, *, site_id: uuid.UUID | None = None, location_id: uuid.UUID | None = None,
-              item_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None,
-              include_virtual: bool = False) -> list[StockRow]:
-        """What is on hand, by site, location, item, lot and owner (non-zero only)."""
+    def stock(self, where: StockFilter | None = None, *, limit: int | None = None,
+              offset: int = 0) -> list[StockRow]:
+        """What is on hand, by site, location, item, lot and owner (non-zero only), in
+        order of site, location, item, expiry, batch and owner; ``limit`` rows from
+        ``offset`` when given."""
         query = (
             select(
                 sites.c.code.label("site"), locations.c.code.label("location"),
@@ -216,33 +275,33 @@ class LedgerRepository:
                 organisations.c.code.label("owner"), balances.c.quantity,
                 items.c.weight_kg, items.c.volume_m3, balances.c.earmark,
             )
-            .select_from(
-                balances.join(locations, balances.c.location_id == locations.c.id)
-                .join(sites, locations.c.site_id == sites.c.id)
-                .join(items, balances.c.item_id == items.c.id)
-                .join(lots, balances.c.lot_id == lots.c.id)
-                .join(organisations, balances.c.owner_id == organisations.c.id)
-            )
-            .where(balances.c.quantity != 0)
+            .select_from(_STOCK_JOINS)
+            .where(*(where or StockFilter()).clauses())
             .order_by(sites.c.code, locations.c.code, items.c.code, lots.c.expiry,
-                      lots.c.batch, organisations.c.code)
+                      lots.c.batch, organisations.c.code, balances.c.earmark)
         )
-        if not include_virtual:
-            query = query.where(balances.c.physical)
-        if site_id is not None:
-            query = query.where(locations.c.site_id == site_id)
-        if location_id is not None:
-            query = query.where(balances.c.location_id == location_id)
-        if item_id is not None:
-            query = query.where(balances.c.item_id == item_id)
-        if owner_id is not None:
-            query = query.where(balances.c.owner_id == owner_id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         return [
             StockRow(r.site, r.location, r.location_kind, r.item, r.name_en, r.unit, r.batch,
                      r.expiry, r.owner, r.quantity, r.weight_kg * r.quantity,
                      r.volume_m3 * r.quantity, r.earmark)
             for r in self.conn.execute(query)
         ]
+
+    def stock_totals(self, where: StockFilter | None = None) -> StockTotals:
+        """How many stock lines match, and their quantity, weight and volume."""
+        r = self.conn.execute(
+            select(func.count().label("lines"),
+                   func.coalesce(func.sum(balances.c.quantity), 0).label("quantity"),
+                   func.coalesce(func.sum(balances.c.quantity * items.c.weight_kg), 0)
+                   .label("weight_kg"),
+                   func.coalesce(func.sum(balances.c.quantity * items.c.volume_m3), 0)
+                   .label("volume_m3"))
+            .select_from(_STOCK_JOINS)
+            .where(*(where or StockFilter()).clauses())).one()
+        return StockTotals(int(r.lines), int(r.quantity), Decimal(str(r.weight_kg)),
+                           Decimal(str(r.volume_m3)))
 
     def card(self, item_id: uuid.UUID, location_ids: list[uuid.UUID],
              until: dt.datetime | None = None, since: dt.datetime | None = None, *,
@@ -412,6 +471,15 @@ class LedgerRepository:
             .join(movements, postings.c.movement_id == movements.c.id)
             .where(postings.c.location_id.in_(lost), movements.c.at >= since)
             .group_by(locations.c.site_id, postings.c.owner_id, postings.c.item_id)))
+
+
+_STOCK_JOINS = (
+    balances.join(locations, balances.c.location_id == locations.c.id)
+    .join(sites, locations.c.site_id == sites.c.id)
+    .join(items, balances.c.item_id == items.c.id)
+    .join(lots, balances.c.lot_id == lots.c.id)
+    .join(organisations, balances.c.owner_id == organisations.c.id)
+)
 
 
 def _key(r: Any) -> StockKey:
