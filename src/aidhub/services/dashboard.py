@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
-from aidhub.domain.catalog import ExpiryAlert, expiry_alert
 from aidhub.domain.release_orders import PlanState
 from aidhub.domain.screening import HitState
-from aidhub.services import consignments, delivery, planning, reference, stock, waybills
+from aidhub.services import consignments, delivery, planning, stock, waybills
 from aidhub.services.consignments import STAGES
 from aidhub.services.context import Context, utcnow
 
@@ -55,14 +54,9 @@ def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
     for row in consignments.pipeline(ctx, scope=scope):
         by_stage[row.stage] += row.consignments
     pipeline = [(stage, by_stage.get(stage, 0)) for stage in STAGES]
-    items = {i.code: i for i in reference.list_items(ctx)}
-    bands: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(BANDS,
-                                                                             Decimal(0)))
-    for r in stock.on_hand(ctx, scope=scope):  # physical stock only
-        item = items.get(r.item)
-        category = item.category.value if item else "other"
-        bands[category][_band(r.expiry, now.date())] += r.weight_kg
-    stock_rows = sorted((CategoryStock(c, kg) for c, kg in bands.items()),
+    stock_rows = sorted((CategoryStock(category, {b: kg.get(b, Decimal(0)) for b in BANDS})
+                         for category, kg in stock.weight_by_expiry(
+                             ctx, today=now.date(), scope=scope).items()),
                         key=lambda c: -c.total)
     queue = holds = None
     if can_screen:
@@ -81,13 +75,3 @@ def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
     reports = (sum(1 for r in delivery.loss_reports(ctx, "open")) if staff else None)
     return Dashboard(now, pipeline, stock_rows, queue, holds, plans, len(on_road),
                      sum(1 for b in on_road if b.hours >= STALE_HOURS), lost, reports)
-
-
-def _band(expiry: dt.date | None, today: dt.date) -> str:
-    if expiry is None:
-        return "none"
-    alert = expiry_alert(expiry, today)
-    if alert is ExpiryAlert.EXPIRED:
-        return "expired"
-    return alert.value if alert is not None else "later"
-

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
-from aidhub.domain.catalog import Item
+from aidhub.domain.catalog import ExpiryAlert, Item, alert_until
 from aidhub.domain.errors import InvalidInput, NotFound
 from aidhub.domain.ledger import Movement
 from aidhub.services import reference
@@ -50,6 +50,20 @@ def on_hand_page(ctx: Context, *, limit: int, offset: int = 0, site: str | None 
                         expires_before=expires_before)
         return StockPage(uow.ledger.stock(where, limit=limit, offset=offset),
                          uow.ledger.stock_totals(where))
+
+
+def weight_by_expiry(ctx: Context, *, today: dt.date, scope: Scope = EVERYTHING
+                     ) -> dict[str, dict[str, Decimal]]:
+    """The weight of physical stock (kg) per item category, in expiry bands: expired, red,
+    yellow (see ``expiry_alert``), later, and none for goods that do not expire."""
+    bands = [(alert.value, alert_until(alert, today))
+             for alert in (ExpiryAlert.EXPIRED, ExpiryAlert.RED, ExpiryAlert.YELLOW)]
+    out: dict[str, dict[str, Decimal]] = {}
+    with ctx.uow() as uow:
+        for category, band, kg in uow.ledger.weight_by_category_and_expiry(
+                _filter(uow, None, None, None, None, None, scope=scope), bands):
+            out.setdefault(category, {})[band] = kg
+    return out
 
 
 def _filter(uow, site: str | None, location: str | None, item: str | None,

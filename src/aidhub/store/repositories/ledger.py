@@ -12,6 +12,7 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -288,6 +289,21 @@ class LedgerRepository:
                      r.volume_m3 * r.quantity, r.earmark)
             for r in self.conn.execute(query)
         ]
+
+    def weight_by_category_and_expiry(self, where: StockFilter | None,
+                                      bands: list[tuple[str, dt.date]]
+                                      ) -> list[tuple[str, str, Decimal]]:
+        """The weight of stock per item category and expiry band: ``bands`` are
+        (name, the day it ends) from the worst; a lot past them all is "later", and one
+        without an expiry "none"."""
+        band = case((lots.c.expiry.is_(None), "none"),
+                    *((lots.c.expiry < until, name) for name, until in bands),
+                    else_="later").label("band")
+        kg = func.sum(balances.c.quantity * items.c.weight_kg).label("kg")
+        return [(r.category, r.band, Decimal(str(r.kg))) for r in self.conn.execute(
+            select(items.c.category, band, kg).select_from(_STOCK_JOINS)
+            .where(*(where or StockFilter()).clauses())
+            .group_by(items.c.category, band))]
 
     def stock_totals(self, where: StockFilter | None = None) -> StockTotals:
         """How many stock lines match, and their quantity, weight and volume."""
