@@ -47,6 +47,19 @@ app = FastAPI()
 def bare():
     with engine.connect() as conn:
         return {"one": conn.execute(text("SELECT 1")).scalar_one()}
+if __name__ == "__main__":  # served as aidhub serve serves: N workers on a TCP socket
+    import socket, sys, uvicorn
+    from uvicorn.supervisors import Multiprocess
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    config = uvicorn.Config("bare_app:app", port=port, workers=workers, log_level="warning")
+    if workers == 1:
+        uvicorn.Server(config).run()
+    else:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.set_inheritable(True)
+        Multiprocess(config, sockets=[sock]).run()
 '''
 
 
@@ -169,6 +182,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="aidhub serve --workers (default: one per CPU core)")
     ap.add_argument("--reuse", action="store_true",
                     help="keep the PostgreSQL ledger of an earlier run (no regrowing)")
     args = ap.parse_args()
@@ -198,11 +213,10 @@ def main() -> None:
     port, bare_port = free_port(), free_port()
     (HERE / "results").mkdir(exist_ok=True)
     app = start([sys.executable, "-m", "aidhub", "--database", url, "serve", "--port",
-                 str(port)], {}, port)
+                 str(port), "--workers", str(args.workers)], {}, port)
     bare_file = HERE / "results" / "bare_app.py"
     bare_file.write_text(BARE_APP)
-    bare = start([sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
-                  "--log-level", "warning"],
+    bare = start([sys.executable, str(bare_file), str(bare_port), str(args.workers)],
                  {"BENCH_URL": url, "PYTHONPATH": str(bare_file.parent)}, bare_port)
     auth = {"Authorization": f"Bearer {token}"}
     received = iter(waiting[:-1])
@@ -243,6 +257,7 @@ def main() -> None:
     targets = {name: (r["p95_ms"] < (300 if "page" in name else 150)) and not r["errors"]
                for name, r in results.items() if name != "bare SELECT 1"}
     print(json.dumps({"backend": args.backend, "clients": args.clients,
+                      "workers": args.workers,
                       "seconds_per_kind": args.seconds, **setup, "results": results,
                       "targets_met": targets}, indent=2))
 

@@ -14,6 +14,9 @@ def serve(
     seed: int = typer.Option(7, help="Seed of the demo scenario (with --demo)."),
     sync_every: float = typer.Option(5, help="On a site node: minutes between syncs with "
                                              "the central server (0: only by hand)."),
+    workers: int = typer.Option(1, min=1, help="Processes answering requests: up to one per "
+                                               "CPU core (PostgreSQL; SQLite writes one at "
+                                               "a time whatever their number)."),
 ) -> None:
     """Run the web app (the schema is upgraded first)."""
     import uvicorn
@@ -39,10 +42,61 @@ def serve(
                              highlight=False)
     stop = _start_syncing(ctx, sync_every)
     try:
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+        else:
+            _serve_in_workers(ctx, host, port, workers)
     finally:
         if stop is not None:
             stop.set()
+
+
+def _serve_in_workers(ctx, host: str, port: int, workers: int) -> None:
+    """``workers`` processes, each with its own app on the same database; request metrics
+    are kept in files shared by all of them (Prometheus' multiprocess mode), so that
+    /metrics counts every worker's requests whichever worker answers the scrape."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from aidhub.web.asgi import ACTOR_ENV
+
+    metrics = tempfile.mkdtemp(prefix="aidhub-metrics-")
+    os.environ.update({
+        "AIDHUB_DATABASE_URL": ctx.engine.url.render_as_string(hide_password=False),
+        ACTOR_ENV: ctx.actor, "PROMETHEUS_MULTIPROC_DIR": metrics})
+    output.ok(f"{workers} worker processes")
+    config = uvicorn.Config("aidhub.web.asgi:app", factory=True, host=host, port=port,
+                            workers=workers, log_level="warning")
+    try:
+        Multiprocess(config, sockets=[_listen(host, port)]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        shutil.rmtree(metrics, ignore_errors=True)
+
+
+def _listen(host: str, port: int):
+    """The listening socket the workers share, made as TCP explicitly: uvicorn's own
+    leaves its protocol number at 0, so asyncio does not turn Nagle's algorithm off on the
+    connections and every request after the first on a connection waits ~40 ms for a
+    delayed ACK (uvicorn issue #3149)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}",
+                                 param_hint="--port") from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def _start_syncing(ctx, minutes: float):

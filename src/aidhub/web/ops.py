@@ -30,6 +30,7 @@ from prometheus_client import (
     Histogram,
     disable_created_metrics,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
 from starlette.routing import Match
@@ -75,6 +76,13 @@ class Ops:
                                  buckets=BUCKETS, registry=self.registry)
         self.ledger = LedgerCheck(ctx, _verify_minutes())
         self.registry.register(Figures(ctx, self.ledger))
+        self.scraped = self.registry
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # several worker processes (aidhub serve --workers): the latency histogram is
+            # kept in files the workers share, and a scrape adds them all up
+            self.scraped = CollectorRegistry()
+            multiprocess.MultiProcessCollector(self.scraped)
+            self.scraped.register(Figures(ctx, self.ledger))
         self._head: str | None = None
 
     def not_ready(self) -> str | None:
@@ -116,7 +124,7 @@ def router(ctx: Context, ops: Ops | None = None) -> APIRouter:
             if refused is not None:
                 return refused
         ops.ledger.refresh()
-        return Response(generate_latest(ops.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(ops.scraped), media_type=CONTENT_TYPE_LATEST)
 
     return api
 
