@@ -254,8 +254,11 @@ def main() -> None:
     floor = results["bare SELECT 1"]["p95_ms"] or 1
     for r in results.values():
         r["p95_vs_bare"] = round(r["p95_ms"] / floor, 1)
+    # issue 7 sets targets for reads (pages 300 ms, API 150 ms); the receive command is a
+    # write, measured and reported without one
     targets = {name: (r["p95_ms"] < (300 if "page" in name else 150)) and not r["errors"]
-               for name, r in results.items() if name != "bare SELECT 1"}
+               for name, r in results.items() if name not in ("bare SELECT 1",
+                                                               "receive command")}
     print(json.dumps({"backend": args.backend, "clients": args.clients,
                       "workers": args.workers,
                       "seconds_per_kind": args.seconds, **setup, "results": results,

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from aidhub.domain.access import (
+    EVERYTHING,
     Grant,
     Lockout,
     Permission,
@@ -456,6 +457,8 @@ def tokens(ctx: Context, username: str | None = None) -> list[dict[str, Any]]:
 
 def scope(ctx: Context, principal: Principal) -> Scope:
     """What ``principal`` may see (its hubs resolved from who operates each)."""
+    if principal.sees_everything:
+        return EVERYTHING  # admins and coordinators: no need to ask who operates what
     with ctx.uow() as uow:
         operators = {s.id: s.operator_id for s in uow.reference.sites()}
     return scope_of(principal, operators)
