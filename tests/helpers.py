@@ -128,3 +128,16 @@ def as_user(client, who: str) -> dict[str, str]:
         known[who] = signed_in(client.app.state.ctx, role, username=who.replace(" ", "-"),
                                organisation=organisation)
     return known[who]
+
+
+def post_form(client, url: str, **fields):
+    """A form posted as the browser posts it: with the CSRF token of the client's cookie,
+    the redirect not followed."""
+    return client.post(url, data={"csrf_token": client.cookies.get("aidhub_csrf"), **fields},
+                       follow_redirects=False)
+
+
+def audit_trail(ctx: Context) -> list[tuple[str, str, str]]:
+    """(actor, action, subject) of every audit record, oldest first."""
+    with ctx.uow() as uow:
+        return [(r.actor, r.action, r.subject) for r in uow.audit.records()]

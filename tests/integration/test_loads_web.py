@@ -4,7 +4,7 @@ proposal on its page, issuing the waybills from it, and forming a convoy."""
 import pytest
 
 from aidhub.services import release_orders, waybills
-from tests.helpers import make_outbound_hub, web_client
+from tests.helpers import make_outbound_hub, post_form, web_client
 from tests.integration.test_outbound import picked, released
 
 
@@ -14,11 +14,6 @@ def hub(ctx):
     return ctx
 
 
-def _post(client, url: str, **fields):
-    return client.post(url, data={"csrf_token": client.cookies.get("aidhub_csrf"), **fields},
-                       follow_redirects=False)
-
-
 def test_a_manager_accepts_a_release_order_on_its_page(hub):
     _, ro = released(hub, 100)
     manager = web_client(hub, "hub_manager")
@@ -26,11 +21,11 @@ def test_a_manager_accepts_a_release_order_on_its_page(hub):
     page = manager.get(f"/release-orders/{ro}")
     assert 'action="/release-orders/' + ro + '/state"' in page.text
     assert 'value="released"' in page.text and 'value="accepted"' not in page.text
-    no_reason = _post(manager, f"/release-orders/{ro}/state", key="s1", state="cancelled")
+    no_reason = post_form(manager, f"/release-orders/{ro}/state", key="s1", state="cancelled")
     assert no_reason.status_code == 400 and "say why" in no_reason.text
     assert release_orders.view(hub, ro).state == "accepted"
     picker = web_client(hub, "warehouse")
-    assert _post(picker, f"/release-orders/{ro}/state", key="s2",
+    assert post_form(picker, f"/release-orders/{ro}/state", key="s2",
                  state="released").status_code == 403
 
 
@@ -39,23 +34,23 @@ def test_the_load_proposal_and_the_waybills_issued_from_it(hub):
     dispatcher = web_client(hub, "dispatcher")
     page = dispatcher.get(f"/release-orders/{ro}")
     assert 'id="load-proposal"' in page.text
-    nothing = _post(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="SY-1",
+    nothing = post_form(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="SY-1",
                     kg_0="20000", m3_0="60")
     assert nothing.status_code == 200 and "Nothing picked is waiting" in nothing.text
     picked(hub, ro)
-    bad = _post(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="SY-1",
+    bad = post_form(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="SY-1",
                 kg_0="twenty", m3_0="60")
     assert bad.status_code == 400 and 'id="error-kg_0"' in bad.text
     assert 'value="twenty"' in bad.text
     # a small truck takes 40 bags (1,004 kg); the rest goes on the second
-    shown = _post(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="sy-small",
+    shown = post_form(dispatcher, f"/release-orders/{ro}/load-proposal", plate_0="sy-small",
                   kg_0="1100", m3_0="10", plate_1="SY-BIG", kg_1="20000", m3_1="60")
     assert shown.status_code == 200 and 'id="issue-waybills"' in shown.text
     assert "SY-SMALL to DP-A" in shown.text or "SY-BIG to DP-A" in shown.text
     form = {k: v for k, v in _fields(shown.text).items()}
     loads = int(form["loads"])
     assert loads >= 1
-    refused = _post(dispatcher, f"/release-orders/{ro}/waybills",
+    refused = post_form(dispatcher, f"/release-orders/{ro}/waybills",
                     **{**form, "driver_0": "Khaled Haddad", "transporter_0": ""})
     assert refused.status_code == 400 and 'id="error-transporter_0"' in refused.text
     assert 'value="Khaled Haddad"' in refused.text  # input kept
@@ -63,19 +58,19 @@ def test_the_load_proposal_and_the_waybills_issued_from_it(hub):
     for n in range(loads):
         filled.update({f"driver_{n}": f"Driver {n}", f"transporter_{n}": "TRANSCO",
                        f"seals_{n}": f"S-{n}"})
-    issued = _post(dispatcher, f"/release-orders/{ro}/waybills", **filled)
+    issued = post_form(dispatcher, f"/release-orders/{ro}/waybills", **filled)
     assert issued.status_code == 303, issued.text
     bills = release_orders.view(hub, ro).waybills
     assert len(bills) == loads
     assert sum(sum(ln.quantity for ln in waybills.view(hub, b).lines) for b in bills) == 100
-    again = _post(dispatcher, f"/release-orders/{ro}/waybills", **filled)
+    again = post_form(dispatcher, f"/release-orders/{ro}/waybills", **filled)
     assert again.status_code == 303  # the same form again issues nothing more
     assert release_orders.view(hub, ro).waybills == bills
 
     # the vehicles form a convoy
     convoys = dispatcher.get("/convoys")
     assert all(b in convoys.text for b in bills) and 'id="ready"' in convoys.text
-    none = _post(dispatcher, "/convoys", key="c0")
+    none = post_form(dispatcher, "/convoys", key="c0")
     assert none.status_code == 400 and 'id="error-waybills"' in none.text
     formed = dispatcher.post("/convoys", data={
         "csrf_token": dispatcher.cookies.get("aidhub_csrf"), "key": "c1", "waybills": bills,

@@ -10,7 +10,7 @@ from aidhub.cli import app
 from aidhub.services import accounts, verify
 from aidhub.services.accounts import SignInRefused
 from aidhub.store.tables import sign_in_attempts
-from tests.helpers import make_hub, web_client
+from tests.helpers import audit_trail, make_hub, post_form, web_client
 
 PASSWORD = "four unrelated words here"
 
@@ -30,16 +30,6 @@ def _lock(ctx, username: str = "rania") -> None:
         accounts.sign_in(ctx, username, PASSWORD)  # even the right one, while locked
 
 
-def _audit(ctx) -> list[tuple[str, str, str]]:
-    with ctx.uow() as uow:
-        return [(r.actor, r.action, r.subject) for r in uow.audit.records()]
-
-
-def _post(client, url: str, **fields):
-    return client.post(url, data={"csrf_token": client.cookies.get("aidhub_csrf"), **fields},
-                       follow_redirects=False)
-
-
 def _password_hash(ctx) -> str:
     with ctx.uow() as uow:
         return uow.accounts.user("rania").password_hash
@@ -55,11 +45,11 @@ def test_an_admin_unlocks_a_person_who_then_signs_in_with_their_own_password(hub
     assert page.status_code == 200
     assert 'id="locked"' in page.text and "locked until" in page.text
     assert 'id="unlock"' in page.text and 'action="/admin/users/rania/unlock"' in page.text
-    assert _post(admin, "/admin/users/rania/unlock", csrf_token="forged",
+    assert post_form(admin, "/admin/users/rania/unlock", csrf_token="forged",
                  key="u0").status_code == 403  # a forged form changes nothing
     with pytest.raises(SignInRefused, match="too many"):
         accounts.sign_in(hub, "rania", PASSWORD)
-    done = _post(admin, "/admin/users/rania/unlock", key="u1")
+    done = post_form(admin, "/admin/users/rania/unlock", key="u1")
     assert done.status_code == 303 and done.headers["location"] == "/admin/users/rania"
     after = admin.get("/admin/users/rania")
     assert 'id="locked"' not in after.text and 'id="unlock"' not in after.text
@@ -67,7 +57,7 @@ def test_an_admin_unlocks_a_person_who_then_signs_in_with_their_own_password(hub
     secret, who = accounts.sign_in(hub, "rania", PASSWORD)  # the old password works
     assert who.username == "rania" and accounts.session(hub, secret).username == "rania"
     assert _password_hash(hub) == hashed  # and was not changed
-    assert ("nadia", "user.unlock", "rania") in _audit(hub)
+    assert ("nadia", "user.unlock", "rania") in audit_trail(hub)
     assert verify.verify_audit(hub).ok
     # the count starts again: one more mistake does not lock, as many as the rule does
     with pytest.raises(SignInRefused, match="wrong username or password"):
@@ -86,16 +76,16 @@ def test_unlocking_is_for_admins_only(hub):
     _lock(hub)
     for role in ("hub_manager", "coordinator", "screening", "partner"):
         client = web_client(hub, role)
-        refused = _post(client, "/admin/users/rania/unlock", key=f"u-{role}")
+        refused = post_form(client, "/admin/users/rania/unlock", key=f"u-{role}")
         assert refused.status_code == 403, role
         assert "may not admin" in refused.text  # refused for the role, not the form
     with pytest.raises(SignInRefused, match="too many"):
         accounts.sign_in(hub, "rania", PASSWORD)  # still locked
-    assert not [a for a in _audit(hub) if a[1] == "user.unlock"]
+    assert not [a for a in audit_trail(hub) if a[1] == "user.unlock"]
     admin = web_client(hub, "admin")
     assert admin.get("/admin/users/nobody").status_code == 404
     admin.get("/admin/users")  # the CSRF cookie
-    assert _post(admin, "/admin/users/nobody/unlock", key="u-x").status_code == 404
+    assert post_form(admin, "/admin/users/nobody/unlock", key="u-x").status_code == 404
 
 
 def test_the_service_is_idempotent_and_records_the_unlock(hub):
@@ -103,7 +93,7 @@ def test_the_service_is_idempotent_and_records_the_unlock(hub):
     first = accounts.unlock(hub.as_actor("ops"), "Rania", key="k1")
     assert first["username"] == "rania" and first["was_locked_until"]
     assert accounts.unlock(hub.as_actor("ops"), "rania", key="k1") == first  # a retry
-    assert [a for a in _audit(hub) if a[1] == "user.unlock"] == [("ops", "user.unlock",
+    assert [a for a in audit_trail(hub) if a[1] == "user.unlock"] == [("ops", "user.unlock",
                                                                   "rania")]
     with hub.engine.connect() as conn:
         reasons = [r.reason for r in conn.execute(
@@ -127,6 +117,6 @@ def test_unlocking_at_the_terminal(hub, db_url):
     assert "rania unlocked" in out.output
     assert "locked until" not in run(app, [*base, "users", "list"]).output
     accounts.sign_in(hub, "rania", PASSWORD)
-    assert ("root", "user.unlock", "rania") in _audit(hub)
+    assert ("root", "user.unlock", "rania") in audit_trail(hub)
     missing = run(app, [*base, "users", "unlock", "nobody"])
     assert missing.exit_code != 0 and "no user nobody" in missing.output

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as ASGIScope
 
 from aidhub.api import problems
-from aidhub.domain.access import Forbidden, Permission, Principal, Scope
+from aidhub.domain.access import EVERYTHING, Forbidden, Permission, Principal, Scope
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
 from aidhub.services.context import Context
@@ -32,28 +33,37 @@ PUBLIC = ("/sign-in", "/static/", "/api/v1/health", "/api/v1/openapi.json", "/fa
           "/api/v1/sync/")  # site nodes sign with their node token (api/sync.py)
 
 
-class SignIn(BaseHTTPMiddleware):
-    """Attach the signed-in principal to the request, or refuse it."""
+class SignIn:
+    """Attach the signed-in principal to the request, or refuse it (plain ASGI: Starlette's
+    BaseHTTPMiddleware would add a task group and a body stream to every request)."""
 
-    def __init__(self, app, ctx: Context):
-        super().__init__(app)
+    def __init__(self, app: ASGIApp, ctx: Context):
+        self.app = app
         self.ctx = ctx
 
-    async def dispatch(self, request: Request, call_next) -> Response:
+    async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         path = request.url.path
         request.state.principal = None
         if path.startswith(PUBLIC):
-            return await call_next(request)
+            await self.app(scope, receive, send)
+            return
         try:  # the database is asked in a worker thread: never block the event loop
             request.state.principal = await run_in_threadpool(_principal, self.ctx, request)
         except NotSignedIn as exc:
             if _is_api(path):
-                return problems.problem(request, 401, "not-signed-in", "Not signed in",
-                                        str(exc))
-            target = path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/sign-in?next={quote(target, safe='')}",
-                                    status_code=303)
-        return await call_next(request)
+                refusal: Response = problems.problem(request, 401, "not-signed-in",
+                                                     "Not signed in", str(exc))
+            else:
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                refusal = RedirectResponse(f"/sign-in?next={quote(target, safe='')}",
+                                           status_code=303)
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def _is_api(path: str) -> bool:
@@ -79,7 +89,11 @@ def principal(request: Request) -> Principal:
     return request.state.principal
 
 
-def acting(request: Request) -> Context:
+# The dependencies below that do not ask the database are coroutines: FastAPI runs plain
+# functions in its thread pool, a hop per dependency per request for nothing.
+
+
+async def acting(request: Request) -> Context:
     """The services context acting as the signed-in user (recorded in the audit log)."""
     return request.app.state.ctx.as_actor(request.state.principal.username)
 
@@ -92,19 +106,25 @@ def seen(request: Request) -> Scope:
     return accounts.scope(request.app.state.ctx, request.state.principal)
 
 
-Seen = Annotated[Scope, Depends(seen)]
+async def _seen(request: Request) -> Scope:
+    if request.state.principal.sees_everything:
+        return EVERYTHING
+    return await run_in_threadpool(seen, request)
+
+
+Seen = Annotated[Scope, Depends(_seen)]
 
 
 def needs(permission: Permission):
     """A dependency refusing users whose roles (or token scopes) lack ``permission``."""
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         request.state.principal.require(permission)
 
     return Depends(check)
 
 
-def _staff(request: Request) -> None:
+async def _staff(request: Request) -> None:
     who = request.state.principal
     if not who.staff:
         raise Forbidden(f"{who.username} sees their own organisation's consignments, "

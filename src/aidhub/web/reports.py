@@ -96,7 +96,7 @@ def describe(params: dict[str, Any]) -> str:
     return " ".join(words + [f"{k}={v}" for k, v in shown.items()])
 
 
-def _sees_everything(request: Request) -> None:
+async def _sees_everything(request: Request) -> None:
     who = request.state.principal
     if not who.sees_everything:
         raise Forbidden(translate(
