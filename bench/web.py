@@ -99,7 +99,9 @@ def receivable(ctx, count: int, run: str) -> list[str]:
     for n in range(count):
         number = consignments.register_preadvice(ctx, PreAdvice(
             hub=hub, consignor="WFP", consignee="WFP", donor="ECHO",
-            lines=[AdviceLine(10, item="FOOD-RICE-25KG", batch=f"WEB-{run}-{n}",
+            # one lot for them all: received into the same stock line, so that a run
+            # with --reuse finds the hub's stock list as long as the first run did
+            lines=[AdviceLine(10, item="FOOD-RICE-25KG", batch="WEB-BENCH",
                               expiry="2028-06-30")]), key=f"web-pa-{run}-{n}")["number"]
         for k, state in enumerate(("in_transit", "arrived", "screening", "cleared")):
             consignments.change_state(ctx, number, state, key=f"web-{run}-{n}-{k}")

@@ -314,7 +314,7 @@ class LedgerRepository:
                    .label("weight_kg"),
                    func.coalesce(func.sum(balances.c.quantity * items.c.volume_m3), 0)
                    .label("volume_m3"))
-            .select_from(_STOCK_JOINS)
+            .select_from(_joins_for(where or StockFilter()))
             .where(*(where or StockFilter()).clauses())).one()
         return StockTotals(int(r.lines), int(r.quantity), Decimal(str(r.weight_kg)),
                            Decimal(str(r.volume_m3)))
@@ -496,6 +496,16 @@ _STOCK_JOINS = (
     .join(lots, balances.c.lot_id == lots.c.id)
     .join(organisations, balances.c.owner_id == organisations.c.id)
 )
+
+
+def _joins_for(where: StockFilter) -> Any:
+    """The joins a count or sum of stock needs: locations (physical, site) and items
+    (weight, volume) always, lots only to filter by batch or expiry; no codes to show."""
+    joined = (balances.join(locations, balances.c.location_id == locations.c.id)
+              .join(items, balances.c.item_id == items.c.id))
+    if where.batch is not None or where.expires_before is not None:
+        joined = joined.join(lots, balances.c.lot_id == lots.c.id)
+    return joined
 
 
 def _key(r: Any) -> StockKey:
