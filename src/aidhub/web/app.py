@@ -84,8 +84,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.exception_handler(DataError)  # a value the database cannot hold (NUL, 10^400)
     async def _unstorable(request: Request, exc: DataError):
-        return await _user_error(request, InvalidInput(
-            "a value cannot be stored: " + limits.reason(exc)))
+        return await _user_error(request, InvalidInput(i18n.translate(
+            request, "a value cannot be stored: %(reason)s", reason=limits.reason(exc))))
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError):
@@ -183,15 +183,16 @@ def create_app(ctx: Context) -> FastAPI:
                 "closing": c.closing, "lines": page(lines)}
 
     @app.get(f"{PREFIX}/movements", dependencies=[auth.needs(P.READ)])
-    def api_movements(scope: auth.Seen, site: str | None = None,
+    def api_movements(request: Request, scope: auth.Seen, site: str | None = None,
                       limit: int = Query(20, ge=1, le=500)):
         """Recent movements: everywhere for admins and coordinators, else at one of the
         caller's hubs (``site`` required)."""
         if not scope.everything:
             own = {s.code for s in reference.list_sites(ctx) if s.id in (scope.hub_ids or ())}
             if (site or "").strip().upper() not in own:
-                raise NotFound(f"no site {site or '(none given)'} among your hubs; give one "
-                               "of " + (", ".join(sorted(own)) or "none"))
+                raise NotFound(i18n.translate(
+                    request, "no site %(site)s among your hubs; give one of %(hubs)s",
+                    site=site or "-", hubs=", ".join(sorted(own)) or "-"))
         return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
 
     return app

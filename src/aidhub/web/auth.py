@@ -23,7 +23,7 @@ from aidhub.domain.access import EVERYTHING, Forbidden, Permission, Principal, S
 from aidhub.services import accounts
 from aidhub.services.accounts import NotSignedIn, SignInRefused
 from aidhub.services.context import Context
-from aidhub.web import csrf
+from aidhub.web import csrf, i18n
 
 COOKIE = "aidhub_session"
 # the OpenAPI document describes the API and holds no data: scripts read it first
@@ -127,8 +127,9 @@ def needs(permission: Permission):
 async def _staff(request: Request) -> None:
     who = request.state.principal
     if not who.staff:
-        raise Forbidden(f"{who.username} sees their own organisation's consignments, "
-                        "requests, stock and documents; this page is for hub staff")
+        raise Forbidden(i18n.translate(
+            request, "%(username)s sees their own organisation's consignments, requests, "
+            "stock and documents; this page is for hub staff", username=who.username))
 
 
 staff = Depends(_staff)  # hub staff, coordinators and admins; not partners or donors

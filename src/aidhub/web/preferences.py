@@ -29,7 +29,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         language = str(data.get("language") or "").strip() or None
         numerals = str(data.get("numerals") or "").strip() or None
         if language is not None and language not in i18n.LANGUAGES:
-            raise InvalidInput(f"language is one of {', '.join(i18n.LANGUAGES)}",
+            raise InvalidInput(i18n.translate(request, "choose a language from %(languages)s",
+                                              languages=", ".join(i18n.LANGUAGES)),
                                field="language")
         who = auth.signed_in(ctx, request)
         if who is not None:
