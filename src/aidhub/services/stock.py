@@ -36,6 +36,10 @@ class StockPage:
     def empty(cls) -> "StockPage":
         return cls([], StockTotals(0, 0, Decimal(0), Decimal(0)))
 
+    def pages(self, per_page: int) -> int:
+        """How many pages of ``per_page`` lines the whole filter fills (at least one)."""
+        return max(1, -(-self.totals.lines // per_page))
+
 
 def on_hand_page(ctx: Context, *, limit: int, offset: int = 0, site: str | None = None,
                  location: str | None = None, item: str | None = None,

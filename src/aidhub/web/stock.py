@@ -75,13 +75,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                 location=values["location"] or None,
                                 item=values["item"] or None, owner=values["owner"] or None)
             found = read(page)
-            last_page = max(1, -(-found.totals.lines // PER_PAGE))
-            if page > last_page:  # past the end: the last page
-                page = last_page
+            if page > found.pages(PER_PAGE):  # past the end: the last page
+                page = found.pages(PER_PAGE)
                 found = read(page)
         except AidhubError as exc:
             errors = forms.errors(exc)
-        pages_count = max(1, -(-found.totals.lines // PER_PAGE))
+        pages_count = found.pages(PER_PAGE)
         shown = found.rows
         chosen = {k: v for k, v in values.items() if v}
 
