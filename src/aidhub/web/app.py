@@ -19,17 +19,16 @@ from aidhub import __version__
 from aidhub.api import PREFIX, problems
 from aidhub.api.inbound import router as inbound_api
 from aidhub.api.outbound import router as outbound_api
-from aidhub.api.paging import Page
 from aidhub.api.planning import router as planning_api
 from aidhub.api.reports import router as reports_api
 from aidhub.api.screening import router as screening_api
+from aidhub.api.stock import router as stock_api
 from aidhub.api.sync import router as sync_api
 from aidhub.api.transfers import router as transfers_api
 from aidhub.domain.access import Forbidden
 from aidhub.domain.access import Permission as P
 from aidhub.domain.catalog import expiry_alert
 from aidhub.domain.errors import AidhubError, InvalidInput, NotFound, StorageError
-from aidhub.interop.jsonable import jsonable
 from aidhub.services import reference, stock
 from aidhub.services.context import Context
 from aidhub.web import auth, i18n, limits, ops
@@ -108,6 +107,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(transfers_api(ctx))
     app.include_router(sync_api(ctx))
     app.include_router(reports_api(ctx))
+    app.include_router(stock_api(ctx))
     app.include_router(inbound_pages(ctx, templates))
     app.include_router(planning_pages(ctx, templates))
     app.include_router(requests_pages(ctx, templates))
@@ -143,56 +143,7 @@ def create_app(ctx: Context) -> FastAPI:
         })
 
     @app.get(f"{PREFIX}/health")
-    def health():
+    def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
-
-    @app.get(f"{PREFIX}/sites", dependencies=[auth.needs(P.READ)])
-    def api_sites():
-        return jsonable(reference.list_sites(ctx))
-
-    @app.get(f"{PREFIX}/stock", dependencies=[auth.needs(P.READ)])
-    def api_stock(scope: auth.Seen, page: Page, site: str | None = None,
-                  location: str | None = None, item: str | None = None,
-                  owner: str | None = None, lot: str | None = None):
-        """Stock on hand: at the caller's hubs, or owned by its organisation; by site,
-        location (with site), item, lot (batch number) and owner."""
-        found = stock.on_hand_page(ctx, limit=page.limit, offset=page.offset, site=site,
-                                   location=location, item=item, owner=owner, lot=lot,
-                                   scope=scope)
-        return jsonable(page.window(found.rows, found.totals.lines))
-
-    @app.get(f"{PREFIX}/stock/card", dependencies=[auth.needs(P.READ)])
-    def api_stock_card(scope: auth.Seen, page: Page, item: str, site: str,
-                       location: str | None = None, lot: str | None = None,
-                       owner: str | None = None,
-                       since: str | None = Query(None, alias="from"),
-                       until: str | None = Query(None, alias="to")):
-        """The stock card of an item at a site (or one location, lot or owner): the
-        opening balance, then every movement in and out with the balance after it, a
-        page of lines at a time. Partners and donors see their own goods only."""
-        from aidhub.domain.values import parse_date
-
-        c = stock.card(ctx, item, site=site, location=location, lot=lot, owner=owner,
-                       since=parse_date(since, "from") if since else None,
-                       until=parse_date(until, "to") if until else None, scope=scope)
-        lines = [{**jsonable(line), "balance": balance} for line, balance in c.lines]
-        return {"item": c.item.code, "unit": c.item.unit, "site": c.site,
-                "location": c.location, "lot": c.lot, "expiry": jsonable(c.expiry),
-                "owners": list(c.owners), "from": jsonable(c.since), "to": jsonable(c.until),
-                "opening": c.opening, "total_in": c.total_in, "total_out": c.total_out,
-                "closing": c.closing, "lines": page(lines)}
-
-    @app.get(f"{PREFIX}/movements", dependencies=[auth.needs(P.READ)])
-    def api_movements(request: Request, scope: auth.Seen, site: str | None = None,
-                      limit: int = Query(20, ge=1, le=500)):
-        """Recent movements: everywhere for admins and coordinators, else at one of the
-        caller's hubs (``site`` required)."""
-        if not scope.everything:
-            own = {s.code for s in reference.list_sites(ctx) if s.id in (scope.hub_ids or ())}
-            if (site or "").strip().upper() not in own:
-                raise NotFound(i18n.translate(
-                    request, "no site %(site)s among your hubs; give one of %(hubs)s",
-                    site=site or "-", hubs=", ".join(sorted(own)) or "-"))
-        return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
 
     return app
