@@ -10,9 +10,13 @@ the start (``BEGIN IMMEDIATE``); on PostgreSQL, stock rows are locked where they
 for a decrement.
 """
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
 
 from aidhub.store import capture
 from aidhub.store.cache import ReferenceCache
@@ -28,6 +32,101 @@ from aidhub.store.repositories.reference import ReferenceRepository
 from aidhub.store.repositories.screening import ScreeningRepository
 
 
+class SharedConnection:
+    """One connection for the units of work of a block of work (a web request), taken from
+    the pool once: one checkout, one liveness ping and one connection per request however
+    many units of work it opens, so that requests waiting for a second connection can
+    never empty the pool between them.
+
+    Reads share one read transaction, so every figure of a page comes from one snapshot
+    (on PostgreSQL it is REPEATABLE READ; an SQLite read transaction sees one snapshot
+    anyway). It is not made READ ONLY: SQLAlchemy resets that option to READ WRITE when
+    the connection goes back to the pool, which would override a replica's
+    ``default_transaction_read_only``. A write ends that transaction and runs in a transaction of its own
+    on the same connection; reads after it begin a new one and see what it wrote. A unit
+    of work opened inside another that cannot share its transaction (a write inside a
+    read, anything inside a write) takes a connection of its own, as it would without
+    sharing, so no transaction is ever ended under a unit of work still using it."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.closed = False  # units of work opened after close() take their own
+        self.reading = 0  # read units of work open on the connection
+        self.writing = False  # a write unit of work is open on it
+        self._conn: Connection | None = None
+        self._mode: str | None = None
+        self._postgresql = engine.dialect.name == "postgresql"
+
+    def _connection(self, mode: str) -> Connection:
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        if self._mode != mode:
+            self.end_transaction()
+            options: dict = {"aidhub_write": mode == "write"}
+            if self._postgresql:  # writes: the server's own isolation level
+                options["isolation_level"] = ("REPEATABLE READ" if mode == "read" else
+                                              self.engine.dialect.default_isolation_level)
+            self._conn.execution_options(**options)
+            self._mode = mode
+        return self._conn
+
+    def read(self) -> Connection | None:
+        """The connection in a read transaction; None while a write is open on it."""
+        if self.writing:
+            return None
+        self.reading += 1
+        conn = self._connection("read")
+        if not conn.in_transaction():
+            conn.begin()
+        return conn
+
+    def write(self) -> Connection | None:
+        """The connection, out of any transaction, for a write to begin on; None while a
+        read unit of work is open."""
+        if self.reading or self.writing:
+            return None
+        conn = self._connection("write")
+        self.end_transaction()
+        self.writing = True
+        return conn
+
+    def end_transaction(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
+
+    def close(self) -> None:
+        self.closed = True
+        if self._conn is not None:
+            try:
+                self.end_transaction()
+            finally:
+                self._conn.close()
+                self._conn = None
+
+
+_shared: ContextVar[SharedConnection | None] = ContextVar("aidhub_shared_connection",
+                                                          default=None)
+
+
+@contextlib.contextmanager
+def shared_connection(engine: Engine) -> Iterator[SharedConnection]:
+    """Let the units of work opened inside the block (in this thread, or in threads the
+    block's context is copied to, one at a time) share one connection."""
+    shared = SharedConnection(engine)
+    token = _shared.set(shared)
+    try:
+        yield shared
+    finally:
+        _shared.reset(token)
+        shared.close()
+
+
+def _shared_for(engine: Engine) -> SharedConnection | None:
+    shared = _shared.get()
+    return shared if shared is not None and shared.engine is engine and not shared.closed \
+        else None
+
+
 class UnitOfWork:
     def __init__(self, engine: Engine, *, write: bool = False,
                  cache: ReferenceCache | None = None):
@@ -40,11 +139,19 @@ class UnitOfWork:
         url = self.engine.url.render_as_string(hide_password=False)
         self._errors = storage_errors(url)
         self._errors.__enter__()
+        shared = _shared_for(self.engine)
         try:
-            self.conn = self.engine.connect()
-            self.conn.execution_options(aidhub_write=self.write)
-            self._tx = self.conn.begin()
-            self.changes = _capturing(self.engine, self.conn) if self.write else None
+            conn = None if shared is None else shared.write() if self.write else shared.read()
+            self._shared = shared if conn is not None else None
+            if conn is not None and not self.write:
+                self.conn, self._tx, self.changes = conn, None, None
+            else:
+                if conn is None:
+                    conn = self.engine.connect()
+                    conn.execution_options(aidhub_write=self.write)
+                self.conn = conn
+                self._tx = self.conn.begin()
+                self.changes = _capturing(self.engine, self.conn) if self.write else None
         except BaseException as exc:
             self._errors.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -62,18 +169,27 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.changes is not None:
             capture.flush(self.conn, self.changes, dt.datetime.now(dt.UTC))
-        self._tx.commit()
+        if self._tx is not None:  # a shared read transaction ends with its block
+            self._tx.commit()
         self._committed = True
         self.reference.publish()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._tx is None:  # a read on the shared connection
+            self._shared.reading -= 1
+            if exc_type is not None:  # the next read starts afresh, never in an aborted
+                self._shared.end_transaction()  # transaction
+            return bool(self._errors.__exit__(exc_type, exc, tb))
         try:
             if not self._committed and self._tx.is_active:
                 self._tx.rollback()
         finally:
             if self.changes is not None:
                 capture.stop(self.conn)
-            self.conn.close()
+            if self._shared is None:
+                self.conn.close()
+            else:
+                self._shared.writing = False
         return bool(self._errors.__exit__(exc_type, exc, tb))
 
 

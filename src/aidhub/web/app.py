@@ -40,6 +40,7 @@ from aidhub.web.inbound import router as inbound_pages
 from aidhub.web.outbound import router as outbound_pages
 from aidhub.web.planning import router as planning_pages
 from aidhub.web.preferences import router as preferences_pages
+from aidhub.web.reads import OneConnection
 from aidhub.web.reports import router as reports_pages
 from aidhub.web.requests import router as requests_pages
 from aidhub.web.screening import router as screening_pages
@@ -64,6 +65,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
     app.add_middleware(auth.SignIn, ctx=ctx)
+    app.add_middleware(OneConnection, engine=ctx.engine)  # one connection a request
     app.add_middleware(limits.DatabaseUnavailable, templates=templates)  # 503, not 500
     app.add_middleware(limits.BodyLimit)  # 413 over AIDHUB_MAX_REQUEST_MB
     ops.install(app, ctx)  # /healthz, /readyz, /metrics; times requests

@@ -37,7 +37,8 @@ class ExportsRepository:
         its statements (REPEATABLE READ), so that tables read one after another agree.
         (On SQLite a read transaction already sees one snapshot from its first read.)
         Call it before anything else is read in the transaction."""
-        if self.conn.dialect.name == "postgresql":
+        if (self.conn.dialect.name == "postgresql" and self.conn.get_execution_options()
+                .get("isolation_level") != "REPEATABLE READ"):  # not a shared read already
             self.conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, "
                                    "READ ONLY"))
 
