@@ -1,5 +1,7 @@
 """A database that cannot be used gets a clear error, and the schema matches the code."""
 
+import gc
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -55,3 +57,30 @@ def test_the_earmark_migration_keeps_every_balance_both_ways(ctx, db_url):
     migrate.upgrade(ctx.engine)
     assert sorted((r.location, r.quantity) for r in stock.on_hand(ctx)) == before
     assert verify.verify_ledger(ctx).ok and verify.verify_audit(ctx).ok
+
+
+def test_the_web_apps_postgresql_sessions_plan_no_parallel_queries(monkeypatch):
+    from sqlalchemy import make_url, text
+
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL")
+    from aidhub.web import asgi
+
+    def setting(engine, name: str) -> str:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SHOW {name}")).scalar_one()
+
+    assert setting(database.create(PG_URL), "max_parallel_workers_per_gather") != "0"
+    monkeypatch.setenv("AIDHUB_DATABASE_URL", PG_URL)
+    served = asgi.app().state.ctx.engine
+    gc.unfreeze()  # the factory froze what it had made, this test process included
+    assert setting(served, "max_parallel_workers_per_gather") == "0"
+    # options the operator put in the URL are kept
+    url = make_url(PG_URL).update_query_dict({"options": "-c work_mem=7MB"})
+    mine = database.create(url.render_as_string(hide_password=False), web=True)
+    assert (setting(mine, "work_mem"), setting(mine, "max_parallel_workers_per_gather")) \
+        == ("7MB", "0")
+    for engine in (served, mine):
+        engine.dispose()

@@ -22,8 +22,10 @@ def serve(
     import uvicorn
 
     from aidhub.demo.scenario import is_empty
+    from aidhub.services.context import open_context
     from aidhub.store.database import display_url
     from aidhub.web.app import create_app
+    from aidhub.web.asgi import settled
 
     ctx = context()
     if demo and is_empty(ctx):
@@ -43,7 +45,9 @@ def serve(
     stop = _start_syncing(ctx, sync_every)
     try:
         if workers == 1:
-            uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+            web = open_context(ctx.engine.url.render_as_string(hide_password=False),
+                               actor=ctx.actor, upgrade=False, web=True)
+            uvicorn.run(settled(create_app(web)), host=host, port=port, log_level="warning")
         else:
             _serve_in_workers(ctx, host, port, workers)
     finally:

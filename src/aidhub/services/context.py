@@ -24,11 +24,11 @@ class Context:
 
 
 def open_context(url: str | None = None, *, actor: str = "system",
-                 upgrade: bool = True) -> Context:
+                 upgrade: bool = True, web: bool = False) -> Context:
     """Connect to the database (``$AIDHUB_DATABASE_URL`` or the embedded SQLite file) and
-    bring its schema up to date."""
+    bring its schema up to date. ``web``: for the web app (see ``database.create``)."""
     url = url or database.default_url()
-    engine = database.create(url)
+    engine = database.create(url, web=web)
     if upgrade:
         with database.storage_errors(url):
             if not migrate.is_current(engine):

@@ -36,9 +36,15 @@ def display_url(url: str) -> str:
         return "<unparseable URL>"
 
 
-def create(url: str | None = None, *, pool: bool = True) -> Engine:
+def create(url: str | None = None, *, pool: bool = True, web: bool = False) -> Engine:
     """An engine for ``url``. SQLite gets WAL, foreign keys, a busy timeout, and
-    ``BEGIN IMMEDIATE`` for write transactions (see :func:`write_transaction`)."""
+    ``BEGIN IMMEDIATE`` for write transactions (see :func:`write_transaction`).
+
+    ``web``: for the web app, which answers many small requests at once. Its PostgreSQL
+    sessions plan no parallel queries: starting parallel workers costs a few milliseconds
+    of every query that gets them (the planner picks them from estimates, and estimates
+    about rare rows, such as postings to LOST, are often far off), and the cores they take
+    are the ones the other requests are waiting for."""
     url = url or default_url()
     try:
         parsed = make_url(url)
@@ -58,8 +64,13 @@ def create(url: str | None = None, *, pool: bool = True) -> Engine:
         # dead when taken from the pool and replaced, instead of failing the request;
         # connect_timeout: an unreachable server fails a request in seconds (503) instead
         # of hanging it (the URL's own ?connect_timeout= wins)
-        connect = {} if "connect_timeout" in parsed.query else {
+        connect: dict = {} if "connect_timeout" in parsed.query else {
             "connect_timeout": CONNECT_TIMEOUT_S}
+        if web:
+            given = parsed.query.get("options", "")
+            connect["options"] = " ".join(filter(None, (
+                given if isinstance(given, str) else " ".join(given),
+                "-c max_parallel_workers_per_gather=0")))
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect, **kwargs)
     raise StorageError(f"aidhub runs on SQLite or PostgreSQL, not {backend}")
 
