@@ -129,3 +129,42 @@ def test_the_pipeline_adds_up_the_lines_of_what_each_user_may_see(ctx):
     # three consignments it gave to (26, other donors' lines included); SARC the 7 of the
     # two it sends or receives
     assert seen_by == {"admin": 30, "clerk": 15, "auditor": 26, "partner": 7}
+
+
+def test_vehicles_plans_and_loss_reports_are_counted_as_their_pages_list_them(ctx):
+    from aidhub.domain.waybills import PodLine
+    from aidhub.services import delivery, planning, requests, waybills
+    from aidhub.services.requests import LineInput
+    from tests.helpers import make_outbound_hub
+    from tests.integration.test_outbound import TRUCK, picked, released
+
+    make_outbound_hub(ctx)
+    _, ro = released(ctx, 100)
+    picked(ctx, ro)
+    wb = waybills.issue(ctx.as_actor("dispatcher"), ro, "DP-A", key="wb", vehicle=TRUCK,
+                        driver="Khaled Haddad", transporter="TRANSCO")["waybill"]
+    issued = dashboard.build(ctx)
+    assert (issued.on_the_road, issued.stale) == (0, 0)  # issued is not on the road yet
+    waybills.dispatch(ctx.as_actor("dispatcher"), wb, key="go")
+    for hours, stale in ((1, 0), (23, 0), (25, 1)):
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+        d = dashboard.build(ctx, now=later)
+        board = [b for b in waybills.board(ctx, now=later)
+                 if b.state in ("dispatched", "arrived")]
+        assert (d.on_the_road, d.stale) == (len(board), stale)
+        assert d.stale == sum(1 for b in board if b.hours > 24)
+    more = requests.create(ctx.as_actor("partner"), key="rq-2", organisation_code="SARC",
+                           point="DP-A", submit=True,
+                           lines=[LineInput(item="RICE", quantity=5, priority=1)])["request"]
+    requests.change_state(ctx.as_actor("coordinator"), more, "approved", key="rq-2-ok")
+    planning.solve(ctx.as_actor("planner"), key="plan-2")  # a draft awaiting approval
+    delivery.confirm(ctx.as_actor("receiver"), wb, [PodLine(1, good=40),
+                                                      PodLine(2, good=55, damaged=2)],
+                     key="pod", signer="Amal", seal_state="intact")
+    d = dashboard.build(ctx)
+    assert (d.on_the_road, d.stale) == (0, 0)
+    assert d.open_loss_reports == len(delivery.loss_reports(ctx, "open")) == 1
+    assert d.plans_awaiting == sum(1 for p in planning.list_plans(ctx)
+                                   if p.state == "draft") == 1
+    partner = dashboard.build(ctx, staff=False)
+    assert (partner.plans_awaiting, partner.open_loss_reports) == (None, None)

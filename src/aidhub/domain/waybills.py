@@ -17,6 +17,10 @@ from decimal import Decimal
 from aidhub.domain import lifecycle
 from aidhub.domain.errors import InvalidInput
 
+# a vehicle without news for more than this many hours is highlighted on the tracking
+# board and counted on the dashboard
+STALE_HOURS = 24
+
 
 class WaybillState(enum.StrEnum):
     ISSUED = "issued"

@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
+from aidhub.domain.consignments import State
 from aidhub.domain.release_orders import PlanState
 from aidhub.domain.screening import HitState
-from aidhub.services import consignments, delivery, planning, stock, waybills
-from aidhub.services.consignments import STAGES
+from aidhub.domain.waybills import ON_THE_ROAD, STALE_HOURS
+from aidhub.services import stock
+from aidhub.services.consignments import STAGE_OF, STAGES
 from aidhub.services.context import Context, utcnow
 
 BANDS = ("expired", "red", "yellow", "later", "none")  # worst first; see expiry_alert
-STALE_HOURS = 24  # a vehicle without news for this long is highlighted on the board
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,18 @@ class Dashboard:
 def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
           staff: bool = True, now: dt.datetime | None = None) -> Dashboard:
     now = now or utcnow()
+    limited = {} if scope.everything else {"hub_ids": scope.hub_ids or (),
+                                            "organisation_ids": scope.organisation_ids}
+    with ctx.uow() as uow:  # what is only counted is counted in SQL
+        by_state = uow.inbound.count_by_state(states=list(STAGE_OF), **limited)
+        plans = uow.planning.count_plans(PlanState.DRAFT.value) if staff else None
+        on_road, stale = (uow.outbound.road_counts(
+            [s.value for s in ON_THE_ROAD], now - dt.timedelta(hours=STALE_HOURS))
+            if staff else (0, 0))
+        reports = uow.outbound.count_loss_reports("open") if staff else None
     by_stage: dict[str, int] = defaultdict(int)
-    for row in consignments.pipeline(ctx, scope=scope):
-        by_stage[row.stage] += row.consignments
+    for state, n in by_state.items():
+        by_stage[STAGE_OF[State(state)]] += n
     pipeline = [(stage, by_stage.get(stage, 0)) for stage in STAGES]
     stock_rows = sorted((CategoryStock(category, {b: kg.get(b, Decimal(0)) for b in BANDS})
                          for category, kg in stock.weight_by_expiry(
@@ -65,13 +75,8 @@ def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
         queue = sum(1 for h in screening.list_hits(ctx, scope=scope)
                     if h.state in (HitState.OPEN.value, HitState.ESCALATED.value))
         holds = screening.count_active_holds(ctx, scope)
-    plans = (sum(1 for p in planning.list_plans(ctx) if p.state == PlanState.DRAFT.value)
-             if staff else None)
-    board = waybills.board(ctx, now=now) if staff else []
-    on_road = [b for b in board if b.state in ("dispatched", "arrived")]
     month = now.date().replace(day=1)
     lost = stock.lost_kg_since(ctx, dt.datetime.combine(month, dt.time(), dt.UTC),
                                scope=scope)
-    reports = (sum(1 for r in delivery.loss_reports(ctx, "open")) if staff else None)
-    return Dashboard(now, pipeline, stock_rows, queue, holds, plans, len(on_road),
-                     sum(1 for b in on_road if b.hours >= STALE_HOURS), lost, reports)
+    return Dashboard(now, pipeline, stock_rows, queue, holds, plans, on_road, stale, lost,
+                     reports)

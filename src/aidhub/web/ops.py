@@ -15,6 +15,7 @@ older than ``AIDHUB_METRICS_VERIFY_MINUTES`` (15 by default; 0 turns it off) and
 the last one finished.
 """
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -259,12 +260,11 @@ class Figures:
             backlog = sum(len(uow.screening.hits(state=s.value))
                           for s in (HitState.OPEN, HitState.ESCALATED))
             states = [s for group in WAITING.values() for s in group]
-            by_state: dict[str, int] = {}
-            for c in uow.inbound.consignments(states=states):
-                by_state[c.state.value] = by_state.get(c.state.value, 0) + 1
+            by_state = uow.inbound.count_by_state(states=states)
             waiting = {stage: sum(by_state.get(s.value, 0) for s in group)
                        for stage, group in WAITING.items()}
-            road = len(uow.outbound.waybills(states=[s.value for s in ON_THE_ROAD]))
+            road, _ = uow.outbound.road_counts([s.value for s in ON_THE_ROAD],
+                                               dt.datetime.now(dt.UTC))
         return backlog, waiting, road
 
     def _ledger(self):

@@ -16,14 +16,12 @@ from fastapi.templating import Jinja2Templates
 
 from aidhub.domain.access import Permission as P
 from aidhub.domain.errors import AidhubError, InvalidInput
-from aidhub.domain.waybills import PodLine, SealState, TrackingEvent
+from aidhub.domain.waybills import STALE_HOURS, PodLine, SealState, TrackingEvent
 from aidhub.services import delivery, picking, reference, waybills
 from aidhub.services.context import Context
 from aidhub.web import forms
 from aidhub.web.auth import Who, needs, seen, staff
 from aidhub.web.i18n import translate
-
-STALE_HOURS = 24  # a vehicle without news for longer is highlighted on the board
 
 
 def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:

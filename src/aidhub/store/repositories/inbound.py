@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Row,
+    Select,
     and_,
     bindparam,
     case,
@@ -216,15 +217,18 @@ class InboundRepository:
                  .group_by(c.hub_id, c.channel_id, donor, c.state))
         if hub_id is not None:
             query = query.where(c.hub_id == hub_id)
-        if hub_ids is not None or organisation_ids is not None:
-            hubs, orgs = list(hub_ids or ()), list(organisation_ids or ())
-            other = consignment_lines.alias("other")
-            query = query.where(or_(
-                c.hub_id.in_(hubs) if hubs else false(),
-                or_(c.consignor_id.in_(orgs), c.consignee_id.in_(orgs), c.donor_id.in_(orgs),
-                    exists().where(and_(other.c.consignment_id == c.id,
-                                        other.c.donor_id.in_(orgs)))) if orgs else false()))
-        return list(self.conn.execute(query))
+        return list(self.conn.execute(_concerning(query, hub_ids, organisation_ids)))
+
+    def count_by_state(self, *, states: Iterable[State],
+                       hub_ids: Iterable[uuid.UUID] | None = None,
+                       organisation_ids: Iterable[uuid.UUID] | None = None
+                       ) -> dict[str, int]:
+        """How many consignments are in each of ``states`` (limited as in
+        :meth:`pipeline_totals`)."""
+        c = consignments.c
+        query = (select(c.state, func.count()).where(c.state.in_([s.value for s in states]))
+                 .group_by(c.state))
+        return dict(self.conn.execute(_concerning(query, hub_ids, organisation_ids)).all())
 
     def lines_in_transit(self) -> list[Row]:
         """Every consignment line with goods in its hub's IN-TRANSIT, with the hub, the
@@ -331,3 +335,20 @@ class InboundRepository:
 
     def count_units(self) -> int:
         return self.conn.execute(select(func.count()).select_from(handling_units)).scalar_one()
+
+
+def _concerning(query: Select, hub_ids: Iterable[uuid.UUID] | None,
+                organisation_ids: Iterable[uuid.UUID] | None) -> Select:
+    """``query`` on consignments limited, when ``hub_ids`` or ``organisation_ids`` is
+    given, to consignments at those hubs or that concern those organisations (consignor,
+    consignee, donor or a line's donor)."""
+    if hub_ids is None and organisation_ids is None:
+        return query
+    c = consignments.c
+    hubs, orgs = list(hub_ids or ()), list(organisation_ids or ())
+    other = consignment_lines.alias("other")
+    return query.where(or_(
+        c.hub_id.in_(hubs) if hubs else false(),
+        or_(c.consignor_id.in_(orgs), c.consignee_id.in_(orgs), c.donor_id.in_(orgs),
+            exists().where(and_(other.c.consignment_id == c.id,
+                                other.c.donor_id.in_(orgs)))) if orgs else false()))

@@ -1,11 +1,12 @@
 """Pick lists, convoys, waybills with their tracking events, proofs of delivery, loss
 reports, and what has been picked, dispatched and delivered of release order lines."""
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, case, func, insert, select, update
 
 from aidhub.store.tables import (
     balances,
@@ -236,6 +237,19 @@ class OutboundRepository:
             & (waybill_events.c.at == newest.c.at)))
         return {r.waybill_id: r for r in rows}
 
+    def road_counts(self, states: Iterable[str], news_after: dt.datetime
+                    ) -> tuple[int, int]:
+        """How many waybills are in ``states``, and how many of them have had no news (an
+        event, else the issue) after ``news_after``."""
+        newest = (select(waybill_events.c.waybill_id, func.max(waybill_events.c.at)
+                         .label("at")).group_by(waybill_events.c.waybill_id).subquery())
+        since = func.coalesce(newest.c.at, waybills.c.issued_at)
+        vehicles, quiet = self.conn.execute(
+            select(func.count(), func.sum(case((since < news_after, 1), else_=0)))
+            .select_from(waybills.outerjoin(newest, newest.c.waybill_id == waybills.c.id))
+            .where(waybills.c.state.in_(list(states)))).one()
+        return vehicles, int(quiet or 0)
+
     # tracing -----------------------------------------------------------------------------
     def lot_movements(self, lot_id: uuid.UUID) -> list[Row]:
         """Every posting of a lot, with its movement, location and site, in order."""
@@ -301,6 +315,10 @@ class OutboundRepository:
         if state:
             query = query.where(loss_reports.c.state == state)
         return list(self.conn.execute(query))
+
+    def count_loss_reports(self, state: str) -> int:
+        return self.conn.execute(select(func.count()).select_from(loss_reports)
+                                 .where(loss_reports.c.state == state)).scalar_one()
 
     def update_loss_report(self, report_id: uuid.UUID, **values: Any) -> None:
         self._update(loss_reports, report_id, **values)

@@ -173,6 +173,10 @@ class PlanningRepository:
                    plans.c.decided_at, plans.c.decided_by)
             .order_by(plans.c.created_at.desc()).limit(limit)))
 
+    def count_plans(self, state: str) -> int:
+        return self.conn.execute(select(func.count()).select_from(plans)
+                                 .where(plans.c.state == state)).scalar_one()
+
     def update_plan(self, plan_id: uuid.UUID, **values: Any) -> None:
         self.conn.execute(update(plans).where(plans.c.id == plan_id).values(**values))
 
