@@ -6,7 +6,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from aidhub.web import i18n
@@ -134,3 +137,25 @@ def test_the_context_processor_sets_the_requests_choice():
     request.state = SimpleNamespace(principal=SimpleNamespace(language="ar",
                                                               numerals="eastern"))
     assert processor(request) == {"i18n": AR_EAST}
+
+
+@settings(max_examples=400, deadline=None)
+@example(lang="ru", numerals="western", value=Decimal("2.5"), decimals=0)  # ties: to even
+@example(lang="ar", numerals="eastern", value=Decimal("1234.5"), decimals=0)
+@example(lang="en", numerals="western", value=Decimal("-0.4"), decimals=0)  # "-0"
+@example(lang="en", numerals="western", value=Decimal("3.5000"), decimals=0)
+@given(lang=st.sampled_from(i18n.LANGUAGES), numerals=st.sampled_from(i18n.NUMERALS),
+       value=st.one_of(st.integers(-10**15, 10**15),
+                       st.decimals(-10**9, 10**9, allow_nan=False, places=4)),
+       decimals=st.sampled_from([None, 0, 1, 2, 3]))
+def test_numbers_are_written_as_babel_writes_them(lang, numerals, value, decimals):
+    """The cached formats (and the shortcut for whole numbers) write every number exactly
+    as babel's format_decimal does, in every language and both kinds of digits."""
+    reader = Choice(lang, numerals)
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals
+                                                          else "")
+    expected = reader.digits(format_decimal(value, format=pattern, locale=lang,
+                                            numbering_system=reader._system))
+    if value < 0 and lang == "ar":
+        expected = f"\u2066{expected}\u2069"
+    assert reader.number(value, decimals) == expected

@@ -18,13 +18,14 @@ import gettext as gnu
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_percent, get_group_symbol, parse_pattern
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -37,6 +38,7 @@ RTL = frozenset({"ar"})
 COOKIE = "aidhub_lang"
 LOCALE_DIR = Path(__file__).parent / "locale"
 EASTERN = str.maketrans("0123456789%", "٠١٢٣٤٥٦٧٨٩٪")
+_UNIT = Decimal(1)
 _TAG = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
 
 
@@ -86,9 +88,15 @@ class Choice:
             return ""
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             return self.digits(value)
-        pattern = None if decimals is None else _pattern(decimals)
-        text = self.digits(format_decimal(value, format=pattern, locale=self.lang,
-                                          numbering_system=self._system))
+        if decimals == 0 and type(value) is Decimal and value.is_finite() \
+                and not value.is_signed():  # kilograms
+            value = int(value.quantize(_UNIT, rounding=ROUND_HALF_EVEN))  # as Babel rounds
+        if type(value) is int and value >= 0 and not decimals:  # most numbers on a page:
+            text = f"{value:,}"  # grouped by thousands in every language we speak
+            group = _group_symbol(self.lang, self._system)
+            return self.digits(text if group == "," else text.replace(",", group))
+        locale, pattern = _number_format(self.lang, decimals)
+        text = self.digits(pattern.apply(value, locale, numbering_system=self._system))
         return self._isolated(text) if value < 0 else text
 
     def percent(self, ratio: Any, decimals: int = 1) -> str:
@@ -117,6 +125,20 @@ class Choice:
     @property
     def _system(self) -> str:
         return "arab" if self.eastern else "latn"
+
+
+@functools.cache
+def _number_format(lang: str, decimals: int | None) -> tuple[Locale, NumberPattern]:
+    """The locale and parsed pattern ``format_decimal`` would make on every call."""
+    locale = Locale.parse(lang)
+    return locale, parse_pattern(locale.decimal_formats[None] if decimals is None
+                                 else _pattern(decimals))
+
+
+@functools.cache
+def _group_symbol(lang: str, system: str) -> str:
+    """The group separator of whole numbers in ``lang`` written in ``system``."""
+    return get_group_symbol(Locale.parse(lang), numbering_system=system)
 
 
 def _pattern(decimals: int) -> str:
