@@ -410,16 +410,18 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> ConsignmentVie
     answered as if it did not exist."""
     with ctx.uow() as uow:
         c = consignment(uow, number)
-        if not visible(uow, c, scope):
+        own_lines = uow.inbound.lines(c.id)
+        if not visible(uow, c, scope, own_lines):
             raise NotFound(f"no consignment {number}; see `aidhub consignments list`")
-        orgs = {o.id: o.code for o in uow.reference.organisations()}
         chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
         entry = uow.reference.site_by_id(c.point_of_entry_id) if c.point_of_entry_id else None
         lines = [(ln, uow.reference.item_by_id(ln.item_id) if ln.item_id else None)
-                 for ln in uow.inbound.lines(c.id)]
+                 for ln in own_lines]
         return ConsignmentView(
-            c, uow.reference.site_by_id(c.hub_id).code, orgs[c.consignor_id],
-            orgs[c.consignee_id], f"{chan.code} ({chan.describe()})" if chan else "",
+            c, uow.reference.site_by_id(c.hub_id).code,
+            uow.reference.organisation_by_id(c.consignor_id).code,
+            uow.reference.organisation_by_id(c.consignee_id).code,
+            f"{chan.code} ({chan.describe()})" if chan else "",
             entry.code if entry else "", lines, uow.inbound.events(c.id),
             [g.number for g in uow.inbound.grns_of(c.id)],
         )
