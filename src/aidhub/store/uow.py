@@ -42,8 +42,9 @@ class SharedConnection:
     (on PostgreSQL it is REPEATABLE READ; an SQLite read transaction sees one snapshot
     anyway). It is not made READ ONLY: SQLAlchemy resets that option to READ WRITE when
     the connection goes back to the pool, which would override a replica's
-    ``default_transaction_read_only``. A write ends that transaction and runs in a transaction of its own
-    on the same connection; reads after it begin a new one and see what it wrote. A unit
+    ``default_transaction_read_only``. A write ends that transaction and runs in a
+    transaction of its own on the same connection; reads after it begin a new one and
+    see what it wrote. A unit
     of work opened inside another that cannot share its transaction (a write inside a
     read, anything inside a write) takes a connection of its own, as it would without
     sharing, so no transaction is ever ended under a unit of work still using it."""
