@@ -68,3 +68,71 @@ def test_workers_answer_alike_and_metrics_count_them_all(ctx, db_url):
     with socket.socket() as s:  # every worker is gone with the server: the port is free
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
+
+
+def _connections_by_process(server_pid: int, port: int) -> dict[int, int]:
+    """The server's processes and how many established connections to ``port`` each
+    holds (read from /proc: which socket inodes each has open, which are connected)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in list(f)[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":
+                    established.add(fields[9])
+    held: dict[int, int] = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent != server_pid:
+                continue
+            inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1]
+                      for fd in os.listdir(f"/proc/{pid}/fd")}
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        held[int(pid)] = len(inodes & established)
+    return held
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(ctx, db_url):
+    """A burst of keep-alive connections (a load test, or browsers behind one proxy) does
+    not all land on the worker that woke first."""
+    import asyncio
+
+    make_hub(ctx)
+    admin = signed_in(ctx, "admin")
+    port = _free_port()
+    proc = _started(db_url, port)
+
+    async def burst() -> dict[int, int]:
+        limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=admin,
+                                     limits=limits) as client:
+            answers = await asyncio.gather(*(client.get("/api/v1/sites")
+                                             for _ in range(20)))
+            assert {a.status_code for a in answers} == {200}
+            return _connections_by_process(proc.pid, port)
+
+    try:
+        held = asyncio.run(burst())
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    workers = sorted(n for n in held.values() if n)
+    assert sum(held.values()) == 20 and len(workers) == 2 and workers[0] >= 2, held
+
+
+def test_a_port_in_use_is_named_and_nothing_shares_it(ctx, db_url):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "aidhub", "--database", db_url, "serve",
+                               "--port", str(port), "--workers", "2", "--sync-every", "0"],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stdout + done.stderr

@@ -64,43 +64,28 @@ def _serve_in_workers(ctx, host: str, port: int, workers: int) -> None:
     import tempfile
 
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from aidhub.web.asgi import ACTOR_ENV
+    from aidhub.web.workers import PortInUse, Workers, listen
 
+    try:
+        sockets = listen(host, port, workers)
+    except PortInUse as exc:
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}",
+                                 param_hint="--port") from exc
     metrics = tempfile.mkdtemp(prefix="aidhub-metrics-")
     os.environ.update({
         "AIDHUB_DATABASE_URL": ctx.engine.url.render_as_string(hide_password=False),
         ACTOR_ENV: ctx.actor, "PROMETHEUS_MULTIPROC_DIR": metrics})
-    output.ok(f"{workers} worker processes")
+    output.ok(f"{workers} worker processes, each on a socket of its own")
     config = uvicorn.Config("aidhub.web.asgi:app", factory=True, host=host, port=port,
                             workers=workers, log_level="warning")
     try:
-        Multiprocess(config, sockets=[_listen(host, port)]).run()
+        Workers(config, sockets).run()
     except KeyboardInterrupt:
         pass
     finally:
         shutil.rmtree(metrics, ignore_errors=True)
-
-
-def _listen(host: str, port: int):
-    """The listening socket the workers share, made as TCP explicitly: uvicorn's own
-    leaves its protocol number at 0, so asyncio does not turn Nagle's algorithm off on the
-    connections and every request after the first on a connection waits ~40 ms for a
-    delayed ACK (uvicorn issue #3149)."""
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}",
-                                 param_hint="--port") from exc
-    sock.set_inheritable(True)
-    return sock
 
 
 def _start_syncing(ctx, minutes: float):
