@@ -260,6 +260,15 @@ def _principal(uow: UnitOfWork, user: Any, scopes: frozenset[Permission] | None 
                      user.numerals)
 
 
+def _holder(rows: list[Any], scopes: frozenset[Permission] | None = None) -> Principal:
+    """The principal of a session's or token's holder (rows of ``session_holder``)."""
+    r = rows[0]
+    grants = tuple(Grant(Role(g.grant_role), g.grant_organisation_id, g.grant_hub_id)
+                   for g in rows if g.grant_role is not None)
+    return Principal(r.holder_id, r.holder_username, r.holder_name, grants, scopes,
+                     r.holder_language, r.holder_numerals)
+
+
 def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
             ) -> tuple[str, Principal]:
     """Check the password and start a session: the session's secret (for the cookie) and
@@ -330,12 +339,12 @@ def session(ctx: Context, secret: str | None) -> Principal:
         raise NotSignedIn("sign in first")
     now = utcnow()
     with ctx.uow() as uow:  # read only: every request comes here
-        row = uow.accounts.session(_digest(secret))
-        if row is None or row.ended_at is not None:
-            raise NotSignedIn("your session has ended; sign in again")
-        expired = row.expires_at <= now or now - row.last_seen > SESSION_IDLE
-        user = uow.accounts.user_by_id(row.user_id)
-        principal = None if expired or not user.active else _principal(uow, user)
+        rows = uow.accounts.session_holder(_digest(secret))
+    row = rows[0] if rows else None
+    if row is None or row.ended_at is not None:
+        raise NotSignedIn("your session has ended; sign in again")
+    expired = row.expires_at <= now or now - row.last_seen > SESSION_IDLE
+    principal = None if expired or not row.holder_active else _holder(rows)
     if expired:
         _stamp(ctx, lambda accounts: accounts.update_session(row.id, ended_at=now))
         raise NotSignedIn("your session has expired; sign in again")
@@ -430,16 +439,15 @@ def token(ctx: Context, secret: str | None) -> Principal:
         raise NotSignedIn("give an API token (Authorization: Bearer ahk_...)")
     now = utcnow()
     with ctx.uow() as uow:  # read only: every API call comes here
-        row = uow.accounts.token(_digest(secret))
-        if row is None or row.revoked_at is not None:
-            raise NotSignedIn("this API token is unknown or was revoked")
-        if row.expires_at is not None and row.expires_at <= now:
-            raise NotSignedIn("this API token has expired; ask for a new one")
-        user = uow.accounts.user_by_id(row.user_id)
-        if not user.active:
-            raise NotSignedIn("the account of this API token is disabled")
-        scopes = frozenset(Permission(s) for s in row.scopes.split())
-        principal = _principal(uow, user, scopes)
+        rows = uow.accounts.token_holder(_digest(secret))
+    row = rows[0] if rows else None
+    if row is None or row.revoked_at is not None:
+        raise NotSignedIn("this API token is unknown or was revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise NotSignedIn("this API token has expired; ask for a new one")
+    if not row.holder_active:
+        raise NotSignedIn("the account of this API token is disabled")
+    principal = _holder(rows, frozenset(Permission(s) for s in row.scopes.split()))
     if row.last_used is None or now - row.last_used > STAMP_EVERY:
         _stamp(ctx, lambda accounts: accounts.update_token(row.id, last_used=now))
     return principal
