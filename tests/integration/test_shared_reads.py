@@ -4,6 +4,8 @@ inside another never ends the transaction of the outer one, an error in one read
 spoil the next, and a page or command takes one connection from the pool however many
 units of work it opens."""
 
+import contextlib
+
 import pytest
 from sqlalchemy import event, text
 
@@ -18,22 +20,35 @@ def _checkouts(engine) -> list[int]:
     return taken
 
 
-def test_the_reads_of_a_block_share_one_connection_and_see_one_snapshot(ctx):
+def test_the_reads_of_a_block_share_one_connection(ctx):
     make_hub(ctx)
     taken = _checkouts(ctx.engine)
     with shared_connection(ctx.engine):
         with ctx.uow() as first:
-            before = first.conn.execute(text("SELECT count(*) FROM sites")).scalar_one()
+            assert first.conn.execute(text("SELECT count(*) FROM sites")).scalar_one() == 2
         with ctx.uow() as second:
             assert second.conn is first.conn
-        # someone else adds a site meanwhile: this block keeps the snapshot it began with
-        with ctx.engine.begin() as other:
-            other.execute(text("UPDATE sites SET name = 'Renamed' WHERE code = 'ALP-HUB'"))
-        with ctx.uow() as third:
-            name = third.conn.execute(
-                text("SELECT name FROM sites WHERE code = 'ALP-HUB'")).scalar_one()
-    assert before == 2 and name == "Aleppo hub"
-    assert len(taken) == 2  # the block's connection and the other writer's
+        assert {s.code for s in reference.list_sites(ctx)} == {"DAM-HUB", "ALP-HUB"}
+    assert len(taken) == 1
+
+
+def test_a_snapshot_read_sees_one_moment_even_inside_a_block(ctx):
+    make_hub(ctx)
+
+    def name(uow) -> str:
+        return uow.conn.execute(
+            text("SELECT name FROM sites WHERE code = 'ALP-HUB'")).scalar_one()
+
+    for block in (False, True):
+        with contextlib.ExitStack() as stack:
+            if block:
+                stack.enter_context(shared_connection(ctx.engine))
+            with ctx.uow(snapshot=True) as uow:
+                before = name(uow)
+                with ctx.engine.begin() as other:  # someone renames the hub meanwhile
+                    other.execute(text("UPDATE sites SET name = name || '!' "
+                                       "WHERE code = 'ALP-HUB'"))
+                assert name(uow) == before  # the report keeps the moment it began with
 
 
 def test_what_a_block_writes_is_seen_by_what_it_reads_next(ctx):

@@ -140,8 +140,7 @@ def _sqlite_backup(ctx: Context, dump: Path, progress: Progress) -> dict[str, An
 def _pg_backup(ctx: Context, dump: Path, progress: Progress) -> dict[str, Any]:
     pg_dump = pg_tool("pg_dump")
     conninfo, env = _libpq(ctx.engine.url)
-    with ctx.uow() as uow:
-        uow.conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+    with ctx.uow(snapshot=True) as uow:
         snapshot = uow.conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         facts = _facts(uow)
         tables = uow.conn.execute(text(

@@ -16,8 +16,8 @@ class Context:
     actor: str = "system"
     cache: ReferenceCache = field(default_factory=ReferenceCache, compare=False, repr=False)
 
-    def uow(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write, cache=self.cache)
+    def uow(self, *, write: bool = False, snapshot: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write, cache=self.cache, snapshot=snapshot)
 
     def as_actor(self, actor: str) -> "Context":
         return replace(self, actor=actor)

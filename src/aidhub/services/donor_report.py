@@ -270,8 +270,7 @@ def build(ctx: Context, donor: str, start: dt.date, end: dt.date, *,
                            field="from" if start is None else "to")
     since, until = period(start, end)
     assert since is not None and until is not None  # both days are given
-    with ctx.uow() as uow:
-        ExportsRepository(uow.conn).read_only_snapshot()
+    with ctx.uow(snapshot=True) as uow:
         org = uow.reference.organisation((donor or "").strip().upper())
         if org is None or (organisation_id is not None and org.id != organisation_id):
             raise NotFound(f"no donor {donor}: give the code of an organisation that owns "

@@ -270,8 +270,7 @@ def build(ctx: Context, hub: str, start: dt.date, end: dt.date, *,
     """The report of ``hub`` from ``start`` to ``end`` (both days included)."""
     since, until = period(start, end)
     now = now or utcnow()
-    with ctx.uow() as uow:
-        ExportsRepository(uow.conn).read_only_snapshot()
+    with ctx.uow(snapshot=True) as uow:
         site = _hub(uow, hub, organisation_id)
         repo = HubReportsRepository(uow.conn)
         items = {i.id: i for i in uow.reference.items()}

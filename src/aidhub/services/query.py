@@ -156,11 +156,10 @@ class Snapshot:
         self._loaded: set[str] = set()
 
     def __enter__(self) -> "Snapshot":
-        self._uow: UnitOfWork = self.ctx.uow()
+        self._uow: UnitOfWork = self.ctx.uow(snapshot=True)
         self._uow.__enter__()
         try:
             self._repo = ExportsRepository(self._uow.conn)
-            self._repo.read_only_snapshot()
             self._con = duckdb.connect(":memory:")
             self._columns = {name: _columns(tables.metadata.tables[name]) for name in TABLES}
             for name, columns in self._columns.items():

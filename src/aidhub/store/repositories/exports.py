@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, func, select, text
+from sqlalchemy import Connection, Row, Select, Table, func, select
 
 from aidhub.store.tables import (
     balances,
@@ -31,16 +31,6 @@ _consignee = organisations.alias("consignee")
 class ExportsRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
-
-    def read_only_snapshot(self) -> None:
-        """Make the open transaction read only, and on PostgreSQL one snapshot for all
-        its statements (REPEATABLE READ), so that tables read one after another agree.
-        (On SQLite a read transaction already sees one snapshot from its first read.)
-        Call it before anything else is read in the transaction."""
-        if (self.conn.dialect.name == "postgresql" and self.conn.get_execution_options()
-                .get("isolation_level") != "REPEATABLE READ"):  # not a shared read already
-            self.conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, "
-                                   "READ ONLY"))
 
     # stock ---------------------------------------------------------------------------
     def stock(self, *, site_id: uuid.UUID | None, owner_id: uuid.UUID | None,
