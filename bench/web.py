@@ -140,7 +140,8 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
 
 async def hammer(base: str, make, headers: dict, clients: int, seconds: float,
                  key: str = "b") -> dict:
-    """``clients`` clients sending ``make(i)`` = (method, path, json) for ``seconds``, each
+    """``clients`` clients sending ``make(i)`` = (method, path, json) for ``seconds`` (or
+    until ``make`` gives None), each
     one after the other on a keep-alive connection of its own, as a browser or a script
     would. (Until 2026-12-01 the loops shared one httpx client with a pool of ``clients``
     connections; against the same server the two ways measured within the noise of this
@@ -157,7 +158,10 @@ async def hammer(base: str, make, headers: dict, clients: int, seconds: float,
     async def requests(client: httpx.AsyncClient):
         while time.monotonic() < stop:
             i = next(counter)
-            method, path, body = make(i)
+            request = make(i)
+            if request is None:  # nothing left to send (the consignments to receive)
+                return
+            method, path, body = request
             t = time.perf_counter()
             try:
                 r = await client.request(method, path, json=body,
@@ -175,7 +179,8 @@ async def hammer(base: str, make, headers: dict, clients: int, seconds: float,
     await asyncio.gather(*(loop() for _ in range(clients)))
     elapsed = time.perf_counter() - began
     q = statistics.quantiles(times, n=100) if len(times) > 1 else [times[0]] * 99
-    return {"requests": len(times), "rps": round(len(times) / elapsed, 1),
+    return {"requests": len(times), "seconds": round(elapsed, 1),
+            "rps": round(len(times) / elapsed, 1),
             "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
             "p99_ms": round(q[98] * 1000, 1), "errors": sum(errors.values()),
             "error_kinds": errors}
@@ -210,8 +215,9 @@ def main() -> None:
     setup = {"ledger_movements": total, "demo_and_growth_s": round(time.perf_counter() - t0)}
     console.print("preparing consignments to receive")
     run = str(int(time.time()))
-    expected = int(args.seconds * 60) + 200  # more than 20 clients can receive in the time
-    waiting = receivable(ctx, min(expected, 4000), run)
+    # 60 a second for the phase, at most 4,000 (4 minutes to prepare): when they are all
+    # received the phase ends, and reports its own seconds
+    waiting = receivable(ctx, min(int(args.seconds * 60) + 200, 4000), run)
     token = accounts.new_token(ctx, "bench", f"bench-{run}", scopes=["read", "receive"],
                                key=f"bt-{run}")["token"]
     detail = waiting[-1]
@@ -228,8 +234,8 @@ def main() -> None:
 
     def receive(_):
         number = next(received, None)
-        if number is None:
-            return "GET", "/api/v1/health", None
+        if number is None:  # all received: the phase ends (it reports its own seconds)
+            return None
         return "POST", f"/api/v1/consignments/{number}/grns", {
             "counts": [{"line": 1, "good": 10, "priority": 1}], "received_by": "bench"}
 
