@@ -84,3 +84,41 @@ def test_the_web_apps_postgresql_sessions_plan_no_parallel_queries(monkeypatch):
         == ("7MB", "0")
     for engine in (served, mine):
         engine.dispose()
+
+
+def test_a_connection_the_server_dropped_is_replaced_when_it_has_rested(monkeypatch):
+    """A pooled connection that rested is pinged before use and replaced if the server
+    dropped it (a restart); one used a moment ago is not pinged: if it died meanwhile, one
+    request fails and the pool then replaces its connections."""
+    import time
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL")
+    engine, admin = database.create(PG_URL), database.create(PG_URL, pool=False)
+
+    def backend() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    def drop(pid: int) -> None:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        time.sleep(0.3)
+
+    first = backend()
+    drop(first)
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_S", 0.0)  # it has rested long enough
+    second = backend()  # pinged, found dead, replaced: the request goes through
+    assert second != first
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_S", 3600.0)  # used a moment ago
+    drop(second)
+    with pytest.raises(OperationalError), engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert backend() not in (first, second)  # the next request has a new connection
+    engine.dispose()
+    admin.dispose()

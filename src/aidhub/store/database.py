@@ -3,6 +3,7 @@
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from aidhub.domain.errors import StorageError
@@ -60,8 +61,6 @@ def create(url: str | None = None, *, pool: bool = True, web: bool = False) -> E
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         kwargs = {} if pool else {"poolclass": NullPool}
-        # pool_pre_ping: a connection the server dropped (a restart, a failover) is found
-        # dead when taken from the pool and replaced, instead of failing the request;
         # connect_timeout: an unreachable server fails a request in seconds (503) instead
         # of hanging it (the URL's own ?connect_timeout= wins)
         connect: dict = {} if "connect_timeout" in parsed.query else {
@@ -71,8 +70,36 @@ def create(url: str | None = None, *, pool: bool = True, web: bool = False) -> E
             connect["options"] = " ".join(filter(None, (
                 given if isinstance(given, str) else " ".join(given),
                 "-c max_parallel_workers_per_gather=0")))
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect, **kwargs)
+        engine = create_engine(parsed, connect_args=connect, **kwargs)
+        _ping_when_idle(engine)
+        return engine
     raise StorageError(f"aidhub runs on SQLite or PostgreSQL, not {backend}")
+
+
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A connection taken from the pool after resting for PING_AFTER_IDLE_S or more is
+    pinged first, and replaced if the server dropped it (a restart, a failover) instead
+    of failing the request. SQLAlchemy's pool_pre_ping pings on every checkout: a round
+    trip on every request although, under load, connections rest for milliseconds. A
+    connection that dies within the interval fails one request (503, "try again"), and
+    SQLAlchemy then discards every connection of the pool made before it."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_conn, record) -> None:
+        record.info["aidhub_checkin"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy) -> None:
+        since = record.info.get("aidhub_checkin")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("the database dropped this connection") from exc
 
 
 def _sqlite_engine(parsed) -> Engine:
