@@ -52,8 +52,7 @@ def on_hand_page(ctx: Context, *, limit: int, offset: int = 0, site: str | None 
     with ctx.uow() as uow:
         where = _filter(uow, site, location, item, owner, lot, scope=scope,
                         expires_before=expires_before)
-        return StockPage(uow.ledger.stock(where, limit=limit, offset=offset),
-                         uow.ledger.stock_totals(where))
+        return StockPage(*uow.ledger.stock_page(where, limit=limit, offset=offset))
 
 
 def weight_by_expiry(ctx: Context, *, today: dt.date, scope: Scope = EVERYTHING

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Row,
+    Select,
     and_,
     bindparam,
     case,
@@ -268,27 +270,27 @@ class LedgerRepository:
         """What is on hand, by site, location, item, lot and owner (non-zero only), in
         order of site, location, item, expiry, batch and owner; ``limit`` rows from
         ``offset`` when given."""
-        query = (
-            select(
-                sites.c.code.label("site"), locations.c.code.label("location"),
-                locations.c.kind.label("location_kind"), items.c.code.label("item"),
-                items.c.name_en, items.c.unit, lots.c.batch, lots.c.expiry,
-                organisations.c.code.label("owner"), balances.c.quantity,
-                items.c.weight_kg, items.c.volume_m3, balances.c.earmark,
-            )
-            .select_from(_STOCK_JOINS)
-            .where(*(where or StockFilter()).clauses())
-            .order_by(sites.c.code, locations.c.code, items.c.code, lots.c.expiry,
-                      lots.c.batch, organisations.c.code, balances.c.earmark)
-        )
-        if limit is not None:
-            query = query.limit(limit).offset(offset)
-        return [
-            StockRow(r.site, r.location, r.location_kind, r.item, r.name_en, r.unit, r.batch,
-                     r.expiry, r.owner, r.quantity, r.weight_kg * r.quantity,
-                     r.volume_m3 * r.quantity, r.earmark)
-            for r in self.conn.execute(query)
-        ]
+        return [_stock_row(r) for r in self.conn.execute(_stock_query(where, limit, offset))]
+
+    def stock_page(self, where: StockFilter | None, *, limit: int, offset: int = 0
+                   ) -> tuple[list[StockRow], StockTotals]:
+        """``limit`` rows of :meth:`stock` from ``offset``, and the totals of every line
+        the filter matches, in one query (the totals ride on each row as window
+        aggregates); only a page past the end asks :meth:`stock_totals` apart."""
+        quantity = balances.c.quantity
+        query = _stock_query(where, limit, offset).add_columns(
+            func.count().over().label("total_lines"),
+            func.sum(quantity).over().label("total_quantity"),
+            func.sum(quantity * items.c.weight_kg).over().label("total_kg"),
+            func.sum(quantity * items.c.volume_m3).over().label("total_m3"))
+        rows = list(self.conn.execute(query))
+        if not rows:
+            return [], (self.stock_totals(where) if offset else
+                        StockTotals(0, 0, Decimal(0), Decimal(0)))
+        r = rows[0]
+        return [_stock_row(r) for r in rows], StockTotals(
+            int(r.total_lines), int(r.total_quantity), Decimal(str(r.total_kg)),
+            Decimal(str(r.total_m3)))
 
     def weight_by_category_and_expiry(self, where: StockFilter | None,
                                       bands: list[tuple[str, dt.date]]
@@ -487,6 +489,29 @@ class LedgerRepository:
             .join(movements, postings.c.movement_id == movements.c.id)
             .where(postings.c.location_id.in_(lost), movements.c.at >= since)
             .group_by(locations.c.site_id, postings.c.owner_id, postings.c.item_id)))
+
+
+def _stock_query(where: StockFilter | None, limit: int | None, offset: int) -> Select:
+    query = (
+        select(
+            sites.c.code.label("site"), locations.c.code.label("location"),
+            locations.c.kind.label("location_kind"), items.c.code.label("item"),
+            items.c.name_en, items.c.unit, lots.c.batch, lots.c.expiry,
+            organisations.c.code.label("owner"), balances.c.quantity,
+            items.c.weight_kg, items.c.volume_m3, balances.c.earmark,
+        )
+        .select_from(_STOCK_JOINS)
+        .where(*(where or StockFilter()).clauses())
+        .order_by(sites.c.code, locations.c.code, items.c.code, lots.c.expiry,
+                  lots.c.batch, organisations.c.code, balances.c.earmark)
+    )
+    return query if limit is None else query.limit(limit).offset(offset)
+
+
+def _stock_row(r: Row) -> StockRow:
+    return StockRow(r.site, r.location, r.location_kind, r.item, r.name_en, r.unit, r.batch,
+                    r.expiry, r.owner, r.quantity, r.weight_kg * r.quantity,
+                    r.volume_m3 * r.quantity, r.earmark)
 
 
 _STOCK_JOINS = (
