@@ -102,6 +102,7 @@ def test_connections_opened_at_once_are_spread_over_the_workers(ctx, db_url):
     """A burst of keep-alive connections (a load test, or browsers behind one proxy) does
     not all land on the worker that woke first."""
     import asyncio
+    import concurrent.futures
 
     make_hub(ctx)
     admin = signed_in(ctx, "admin")
@@ -117,8 +118,9 @@ def test_connections_opened_at_once_are_spread_over_the_workers(ctx, db_url):
             assert {a.status_code for a in answers} == {200}
             return _connections_by_process(proc.pid, port)
 
-    try:
-        held = asyncio.run(burst())
+    try:  # in a thread of its own: the suite's browser tests leave a loop running here
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            held = pool.submit(asyncio.run, burst()).result()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
