@@ -473,10 +473,8 @@ def pipeline(ctx: Context, *, hub: str | None = None,
         sites = {s.id: s.code for s in uow.reference.sites()}
         totals: dict[tuple[str, str, str, str], list] = defaultdict(
             lambda: [0, 0, 0, 0, Decimal(0)])
-        limited = {} if scope.everything else {"hub_ids": scope.hub_ids or (),
-                                                "organisation_ids": scope.organisation_ids}
         for r in uow.inbound.pipeline_totals(states=list(STAGE_OF), hub_id=hub_id,
-                                             **limited):
+                                             **_limits(scope)):
             # a consignment has one state, so the states of a stage add up
             row = totals[(sites[r.hub_id], chans.get(r.channel_id, ""),
                           orgs.get(r.donor_id, "") if r.donor_id else "",
@@ -490,6 +488,22 @@ def pipeline(ctx: Context, *, hub: str | None = None,
                 for (h, ch, d, st), v in sorted(totals.items(),
                                                 key=lambda kv: (kv[0][0], order.index(kv[0][3]),
                                                                 kv[0][1], kv[0][2]))]
+
+
+def count_by_stage(uow: UnitOfWork, scope: Scope = EVERYTHING) -> dict[str, int]:
+    """How many consignments ``scope`` sees at each stage of STAGES, counted in SQL."""
+    by_stage = dict.fromkeys(STAGES, 0)
+    for state, n in uow.inbound.count_by_state(states=list(STAGE_OF),
+                                               **_limits(scope)).items():
+        by_stage[STAGE_OF[State(state)]] += n
+    return by_stage
+
+
+def _limits(scope: Scope) -> dict[str, Any]:
+    """The repository's hub and organisation limits for ``scope`` (none: everything)."""
+    if scope.everything:
+        return {}
+    return {"hub_ids": scope.hub_ids or (), "organisation_ids": scope.organisation_ids}
 
 
 __all__ = ["IllegalTransition"]

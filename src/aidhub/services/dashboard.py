@@ -3,17 +3,14 @@ stage, stock by category in expiry bands, the screening queue and open holds, pl
 awaiting approval, vehicles on the road, and losses this month."""
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aidhub.domain.access import EVERYTHING, Scope
-from aidhub.domain.consignments import State
 from aidhub.domain.release_orders import PlanState
 from aidhub.domain.screening import HitState
 from aidhub.domain.waybills import ON_THE_ROAD, STALE_HOURS
-from aidhub.services import stock
-from aidhub.services.consignments import STAGE_OF, STAGES
+from aidhub.services import consignments, stock
 from aidhub.services.context import Context, utcnow
 
 BANDS = ("expired", "red", "yellow", "later", "none")  # worst first; see expiry_alert
@@ -51,19 +48,13 @@ class Dashboard:
 def build(ctx: Context, *, scope: Scope = EVERYTHING, can_screen: bool = False,
           staff: bool = True, now: dt.datetime | None = None) -> Dashboard:
     now = now or utcnow()
-    limited = {} if scope.everything else {"hub_ids": scope.hub_ids or (),
-                                            "organisation_ids": scope.organisation_ids}
     with ctx.uow() as uow:  # what is only counted is counted in SQL
-        by_state = uow.inbound.count_by_state(states=list(STAGE_OF), **limited)
+        pipeline = list(consignments.count_by_stage(uow, scope).items())
         plans = uow.planning.count_plans(PlanState.DRAFT.value) if staff else None
         on_road, stale = (uow.outbound.road_counts(
             [s.value for s in ON_THE_ROAD], now - dt.timedelta(hours=STALE_HOURS))
             if staff else (0, 0))
         reports = uow.outbound.count_loss_reports("open") if staff else None
-    by_stage: dict[str, int] = defaultdict(int)
-    for state, n in by_state.items():
-        by_stage[STAGE_OF[State(state)]] += n
-    pipeline = [(stage, by_stage.get(stage, 0)) for stage in STAGES]
     stock_rows = sorted((CategoryStock(category, {b: kg.get(b, Decimal(0)) for b in BANDS})
                          for category, kg in stock.weight_by_expiry(
                              ctx, today=now.date(), scope=scope).items()),

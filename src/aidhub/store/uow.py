@@ -34,21 +34,19 @@ from aidhub.store.repositories.screening import ScreeningRepository
 
 class SharedConnection:
     """One connection for the units of work of a block of work (a web request), taken from
-    the pool once: one checkout, one liveness ping and one connection per request however
-    many units of work it opens, so that requests waiting for a second connection can
-    never empty the pool between them.
+    the pool once however many units of work the request opens, so that requests waiting
+    for a second connection can never empty the pool between them.
 
     On PostgreSQL the reads run in autocommit mode: each statement sees the newest
-    committed data, as it did in a READ COMMITTED transaction of its own, without the
-    BEGIN and ROLLBACK round trips (2 of the 8 a stock API request made; +18 % requests
-    a second). A reader whose statements must agree asks for ``snapshot=True``, which
-    never shares. On SQLite the reads share one read transaction (one snapshot; the
-    round trips are function calls). A write ends that transaction and runs in a
-    transaction of its own on the same connection; reads after it see what it wrote. A
-    unit
-    of work opened inside another that cannot share its transaction (a write inside a
-    read, anything inside a write) takes a connection of its own, as it would without
-    sharing, so no transaction is ever ended under a unit of work still using it."""
+    committed data, as it did in a READ COMMITTED transaction of its own, without BEGIN
+    and ROLLBACK round trips. A reader whose statements must agree asks for
+    ``snapshot=True``, which never shares. On SQLite the reads share one read
+    transaction (one snapshot; the round trips are function calls). A write ends that
+    transaction and runs in a transaction of its own on the same connection; reads after
+    it see what it wrote. A unit of work opened inside another that cannot share its
+    transaction (a write inside a read, anything inside a write) takes a connection of
+    its own, as it would without sharing, so no transaction is ever ended under a unit of
+    work still using it."""
 
     def __init__(self, engine: Engine):
         self.engine = engine

@@ -41,16 +41,13 @@ from aidhub.domain.access import Permission
 from aidhub.domain.errors import AidhubError, InvalidInput
 from aidhub.domain.screening import HitState
 from aidhub.domain.waybills import ON_THE_ROAD
-from aidhub.services import accounts, verify
-from aidhub.services.consignments import STAGES
+from aidhub.services import accounts, consignments, verify
 from aidhub.services.context import Context
 from aidhub.store import migrate
 
 PUBLIC_ENV = "AIDHUB_METRICS_PUBLIC"
 VERIFY_ENV = "AIDHUB_METRICS_VERIFY_MINUTES"
 VERIFY_MINUTES = 15
-WAITING = {stage.replace(" ", "_"): states for stage, states in STAGES.items()
-           if stage != "received"}
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 log = logging.getLogger(__name__)
 
@@ -259,10 +256,9 @@ class Figures:
         with self.ctx.uow() as uow:
             backlog = sum(len(uow.screening.hits(state=s.value))
                           for s in (HitState.OPEN, HitState.ESCALATED))
-            states = [s for group in WAITING.values() for s in group]
-            by_state = uow.inbound.count_by_state(states=states)
-            waiting = {stage: sum(by_state.get(s.value, 0) for s in group)
-                       for stage, group in WAITING.items()}
+            waiting = {stage.replace(" ", "_"): n
+                       for stage, n in consignments.count_by_stage(uow).items()
+                       if stage != "received"}
             road, _ = uow.outbound.road_counts([s.value for s in ON_THE_ROAD],
                                                dt.datetime.now(dt.UTC))
         return backlog, waiting, road

@@ -7,9 +7,9 @@ from aidhub.store.uow import shared_connection
 
 
 class OneConnection:
-    """Let the units of work of a request share one connection and its reads one snapshot.
-    The connection goes back to the pool as soon as the answer starts, not once a slow
-    link has taken all of it; a streamed body reads with units of work of its own."""
+    """Let the units of work of a request share one connection. The connection goes back
+    to the pool as soon as the answer starts, not once a slow link has taken all of it;
+    a streamed body reads with units of work of its own."""
 
     def __init__(self, app: ASGIApp, engine: Engine):
         self.app = app

@@ -65,10 +65,6 @@ class AccountRepository:
     def add_token(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(api_tokens).values(**values))
 
-    def token(self, token_hash: str) -> Row | None:
-        return self.conn.execute(select(api_tokens).where(api_tokens.c.token_hash ==
-                                                          token_hash)).one_or_none()
-
     # who holds a session or a token: asked on every request --------------------------
     def session_holder(self, session_id: str) -> list[Row]:
         return self._holder(sessions, sessions.c.id == session_id)
