@@ -6,23 +6,28 @@ exactly what extraction finds in the pages and the web modules (so a new string 
 forgotten); and every state or event a page shows from data has its word.
 """
 
+import contextlib
+import importlib
+import io
+import pkgutil
 import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+import aidhub
 from aidhub.domain import consignments, ledger, release_orders, requests, screening, waybills
+from aidhub.domain.errors import AidhubError
+from aidhub.interop.problems import Problem, RejectedFile
 from aidhub.services import consignments as consignment_service
 from aidhub.services import delivery, picking
 from aidhub.web import i18n
+from aidhub.web.locale import catalog
 
 LOCALE = i18n.LOCALE_DIR
-WEB = LOCALE.parent
 PLURALS = {"ar": 6, "ru": 3}
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 
 
 def _read(path: Path, lang: str | None = None):
@@ -77,13 +82,49 @@ def test_the_catalogs_hold_nothing_stale(lang):
 
 
 def test_the_template_is_what_extraction_finds():
-    with (LOCALE / "babel.cfg").open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {**DEFAULT_KEYWORDS, "translate": (2,)}
-    found = {msgid for _, _, msgid, _, _ in extract_from_dir(
-        WEB, method_map, options_map, keywords=keywords) if msgid}
-    assert found - set(IDS) == set(), "run pybabel extract and update (docs/operator-guide.md)"
+    found = catalog.extract()
+    hint = "run python -m aidhub.web.locale.catalog (docs/operator-guide.md)"
+    assert found - set(IDS) == set(), hint
     assert set(IDS) - found == set(), "the catalog template holds strings no longer used"
+
+
+def test_no_error_message_is_typed_so_that_it_cannot_be_translated():
+    """An error's message written as an f-string (or built before the raise) reaches a
+    reader in English whatever the language: extraction says where."""
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        catalog.extract()
+    assert said.getvalue().splitlines() == []
+
+
+def test_every_error_class_is_an_extraction_keyword():
+    for module in pkgutil.walk_packages(aidhub.__path__, "aidhub."):
+        if not module.name.endswith("__main__"):  # that one runs the CLI
+            importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    found = {c.__name__ for c in subclasses(AidhubError) if c.__module__.startswith("aidhub.")
+             and not c.__name__.startswith("_")}
+    # RejectedFile is made from problems, each with its own message (Problem: a keyword)
+    assert found - {"RejectedFile"} | {"AidhubError"} == set(catalog.ERRORS)
+
+
+def test_an_error_speaks_the_readers_language():
+    """Where the error happened, what is wrong and the values in it, in Arabic; the
+    English text unchanged for the CLI, the API and the logs."""
+    missing = ("the quantity is missing; give the number of units shipped (a whole "
+               "number)")  # a message of packing_list, and so of the catalog
+    error = RejectedFile([Problem(4, "Qty", missing, "quantity"), "line 2: no item XYZ"])
+    assert str(error) == ("nothing was imported; fix these 2 problem(s) and try again:\n"
+                          f"row 4, column 'Qty': {missing}\nline 2: no item XYZ")
+    arabic = error.translated(i18n.Choice("ar").gettext)
+    assert arabic.count("\n") == 2 and "Qty" in arabic and "XYZ" in arabic
+    assert not re.search(r"nothing|fix these|row 4|column|quantity is", arabic)
+    assert error.translated(i18n.Choice("en").gettext) == str(error)
 
 
 def test_every_state_and_event_a_page_shows_has_its_word():

@@ -189,9 +189,10 @@ def test_a_duplicate_sscc_names_both_rows():
     other = list(RICE)
     with pytest.raises(RejectedFile) as caught:
         parse_packing_list(to_csv([HEADER, RICE, TENT, other]))
-    assert caught.value.problems == (Problem(
-        4, "SSCC", f"SSCC {sscc(1)} is also on row 2; each pallet has its own SSCC, so check "
-        "the pallet labels of both rows", "sscc"),)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column, problem.field) == (4, "SSCC", "sscc")
+    assert problem.text() == (f"SSCC {sscc(1)} is also on row 2; each pallet has its own "
+                              "SSCC, so check the pallet labels of both rows")
 
 
 def test_more_than_twenty_problems_are_counted():
@@ -352,5 +353,5 @@ def test_every_bad_row_and_only_those_is_reported(case):
     for problem in problems[:MAX_SHOWN]:
         assert f"\nrow {problem.row}, column '{problem.column}': " in text
     for problem in problems:
-        if problem.column == "SSCC" and "also on row" in problem.message:
-            assert "also on row 2;" in problem.message  # names the other row too
+        if problem.column == "SSCC" and "also on row" in problem.text():
+            assert "also on row 2;" in problem.text()  # names the other row too

@@ -11,11 +11,13 @@ finds the places where page code hands a message to the user:
 - a variable named like a message (``message = ...``).
 
 There, a string literal with letters in it, an f-string or a string built with ``+`` or
-``%`` is refused: it must be the result of ``translate(request, "...")`` (or come from
-elsewhere: ``str(exc)``, ``exc.detail``). Field names, URLs, keys and log lines are not
-in those places, so they are left alone. Each ``translate`` call must pass its message as
-one literal (so that extraction finds it) whose placeholders are named and match the
-values given, so that a translator can reorder them.
+``%`` is refused: it must be the result of ``translate(request, "...")``. So is an error's
+English text (``str(exc)``, ``exc.detail``): it must be ``error_text(request, exc)`` or
+``error_detail(request, exc)``, the error's message in the reader's language (or the
+error itself handed to ``translate``, which does the same). Field names, URLs, keys and log
+lines are not in those places, so they are left alone. Each ``translate`` call must pass
+its message as one literal (so that extraction finds it) whose placeholders are named and
+match the values given, so that a translator can reorder them.
 """
 
 import ast
@@ -71,6 +73,11 @@ def untranslated(node: ast.AST | None) -> ast.AST | None:
         return untranslated(node.body) or untranslated(node.orelse)
     if isinstance(node, ast.Call) and _callee(node) == "join" and node.args:
         return untranslated(node.args[0])  # "; ".join(["...", ...])
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "str" and node.args):
+        return node  # str(exc): an error's English text
+    if isinstance(node, ast.Attribute) and node.attr == "detail":
+        return node  # exc.detail: the same, without the field's name
     if isinstance(node, (ast.List, ast.Tuple)):
         return next((x for v in node.elts if (x := untranslated(v))), None)
     return None  # a translate() call, str(exc), exc.detail, a variable...
@@ -175,6 +182,9 @@ ERRORS = {"InvalidInput", "NotFound"}
     'x = translate(request, "Line %s: %s", 1, exc)',
     'x = translate(request, "Line %(row)s: %(problem)s", row=1)',
     'x = translate(request, "no hub", hub=code)',
+    'page(request, errors={"hub": exc.detail})',
+    'page(request, message=str(exc))',
+    'return form(request, {}, {"": str(exc)})',
 ])
 def test_the_checker_finds_english_typed_in_page_code(code):
     assert list(problems(code, ERRORS)) != []
@@ -184,7 +194,9 @@ def test_the_checker_finds_english_typed_in_page_code(code):
     'raise InvalidInput(translate(request, "choose the hub"), field="hub")',
     'raise InvalidInput(translate(request, "no hub %(hub)s", hub=code), field="hub")',
     'page(request, error=message or translate(request, "Not saved."), status=400)',
-    'page(request, errors={"hub": exc.detail}, message=str(exc))',
+    'page(request, errors={"hub": error_detail(request, exc)},'
+    ' message=error_text(request, exc))',
+    'page(request, message=translate(request, "Not saved. %(error)s", error=exc))',
     'page(request, {}, {"": translate(request, "%(n)s%% refused", n=n)})',
     'note = "" if done else translate(request, "Check the preview.")',
     'RedirectResponse(f"/grns/{number}#line-{line}", status_code=303)',  # a URL

@@ -126,8 +126,9 @@ def router(ctx: Context) -> APIRouter:
         organisation only."""
         if body.organisation.strip().upper() not in {
                 o.code for o in allowed_organisations(ctx, scope)}:
-            raise Forbidden(f"{who.actor} requests for their own organisation, not "
-                            f"{body.organisation.strip().upper()}")
+            raise Forbidden("%(actor)s requests for their own organisation, not "
+                            "%(organisation)s", actor=who.actor,
+                            organisation=body.organisation.strip().upper())
         lines = [LineInput(**ln.model_dump()) for ln in body.lines]
         return requests.create(who, key=key,
                                organisation_code=body.organisation, point=body.point,

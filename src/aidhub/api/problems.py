@@ -71,5 +71,6 @@ def from_validation(request: Request, exc: RequestValidationError) -> JSONRespon
                "type": e.get("type", "")} for e in exc.errors()]
     where = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
                       for e in errors[:5])
-    return problem(request, 422, "malformed-request", "Malformed request",
-                   f"the request does not match the API: {where}", errors=errors)
+    detail = f"the request does not match the API: {where}"
+    return problem(request, 422, "malformed-request", "Malformed request", detail,
+                   errors=errors)

@@ -95,8 +95,8 @@ def router(ctx: Context) -> APIRouter:
         its metadata (``empty``: nothing happened in its period) and where its file is."""
         p = body.parameters
         if p.start and p.end and p.start > p.end and body.kind != "hub":
-            raise InvalidInput(f"the period is reversed: from {p.start} is after to "
-                               f"{p.end}; swap the two dates", field="to")
+            raise InvalidInput("the period is reversed: from %(start)s is after to %(end)s; "
+                               "swap the two dates", field="to", start=p.start, end=p.end)
         earlier = report_store.stored_for_key(who, key, body.kind, _params(body.kind, p))
         if earlier is not None:
             response.status_code = 200

@@ -63,8 +63,8 @@ def router(ctx: Context) -> APIRouter:
         if not scope.everything:
             own = {s.code for s in reference.list_sites(ctx) if s.id in (scope.hub_ids or ())}
             if (site or "").strip().upper() not in own:
-                raise NotFound(f"no site {site or '-'} among your hubs; give one of "
-                               f"{', '.join(sorted(own)) or '-'}")
+                raise NotFound("no site %(site)s among your hubs; give one of %(sites)s",
+                               site=site or "-", sites=", ".join(sorted(own)) or "-")
         return jsonable(stock.recent_movements(ctx, limit=limit, site=site))
 
     return api

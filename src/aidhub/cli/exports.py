@@ -41,8 +41,9 @@ def _run(what: str, fmt: str | None, out: str | None, site: str | None, owner: s
         until=parse_date(until, "to") if until else None)
     if out == "-":
         if fmt not in ("hxl", "csv"):
-            raise InvalidInput(f"{fmt} is not text: write it to a file with -o FILE"
-                               f"{exports.SUFFIXES[fmt]}", field="output")
+            raise InvalidInput("%(format)s is not text: write it to a file with -o "
+                               "FILE%(suffix)s", field="output", format=fmt,
+                               suffix=exports.SUFFIXES[fmt])
         write_csv(table, sys.stdout, hxl=fmt == "hxl")
         return
     path = Path(out) if out else Path(
@@ -92,8 +93,8 @@ def run_query(
     """Read-only SQL over a copy of the ledger in DuckDB (`aidhub query "SHOW TABLES"`)."""
     fmt = fmt.strip().lower()
     if fmt not in ("table", "csv", "json"):
-        raise InvalidInput(f"'{fmt}' is not a format; choose table, csv or json",
-                           field="format")
+        raise InvalidInput("'%(format)s' is not a format; choose table, csv or json",
+                           field="format", format=fmt)
     result = query.run(context(), sql)
     if fmt == "json":
         output.print_json([dict(zip(result.columns, row, strict=True))

@@ -35,8 +35,8 @@ def export_iati(
     for pair in org_ref or []:
         code, sep, ref = pair.partition("=")
         if not sep or not code.strip():
-            raise InvalidInput(f"'{pair}' is not CODE=REF, e.g. ECHO=XI-IATI-EC_ECHO",
-                               field="org-ref")
+            raise InvalidInput("'%(pair)s' is not CODE=REF, e.g. ECHO=XI-IATI-EC_ECHO",
+                               field="org-ref", pair=pair)
         refs[code] = ref
     result = iati.export_activity(context(), hub=hub, start=start, end=end,
                                   reporting_org=reporting_org, organisation=organisation,

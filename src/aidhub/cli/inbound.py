@@ -71,7 +71,8 @@ def _line(text: str) -> AdviceLine:
     """ITEM:QTY[:BATCH[:EXPIRY]] (a catalog item) or ?DESCRIPTION:QTY:UNIT (unidentified)."""
     parts = text.split(":")
     if len(parts) < 2:
-        raise InvalidInput(f"'{text}' should be ITEM:QUANTITY[:BATCH[:EXPIRY]]", field="line")
+        raise InvalidInput("'%(spec)s' should be ITEM:QUANTITY[:BATCH[:EXPIRY]]", field="line",
+                           spec=text)
     if parts[0].startswith("?"):
         unit = parts[2] if len(parts) > 2 else None
         return AdviceLine(parts[1], description=parts[0][1:], unit=unit)
@@ -269,7 +270,8 @@ def _count(text: str) -> CountLine:
     line = None if line_text.strip().lower() == "new" else int(line_text) if \
         line_text.strip().isdigit() else None
     if line is None and line_text.strip().lower() != "new":
-        raise InvalidInput(f"'{text}': start with the line number or 'new'", field="count")
+        raise InvalidInput("'%(spec)s': start with the line number or 'new'", field="count",
+                           spec=text)
     return CountLine(line, good or 0, damaged or 0, options.get("batch"),
                      options.get("expiry"), "over" in flags, "close" in flags,
                      options.get("item"), options.get("owner"),

@@ -34,7 +34,8 @@ def parse_at(text: str | None) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"'{text}' is not a time; write YYYY-MM-DD HH:MM", field="at") from None
+        raise InvalidInput("'%(text)s' is not a time; write YYYY-MM-DD HH:MM", field="at",
+                           text=text) from None
     return value if value.tzinfo else value.astimezone()
 
 

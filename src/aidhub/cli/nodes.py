@@ -36,7 +36,8 @@ def init(central: str = typer.Option(..., help="The central server's URL (https:
     client = CentralClient(central, token)
     hello = client.hello()
     if hello["site"] != site.strip().upper() and hello["site"] != site.strip():
-        raise AidhubError(f"this token belongs to the node of {hello['site']}, not {site}")
+        raise AidhubError("this token belongs to the node of %(node_site)s, not %(site)s",
+                          node_site=hello["site"], site=site)
     with output.progress() as report:
         info = sync_node.init_node(ctx, client, central, progress=report)
     output.ok(f"node {info['node']} of {info['site']} is set up; it pulled its site's data "

@@ -79,11 +79,12 @@ def pick_pdf(number: str, out: Path = typer.Option(None, "-o")) -> None:
 def _vehicle(spec: str) -> Vehicle:
     parts = spec.split(":")
     if len(parts) != 3:
-        raise InvalidInput(f"'{spec}' is not PLATE:KG:M3", field="--vehicle")
+        raise InvalidInput("'%(spec)s' is not PLATE:KG:M3", field="--vehicle", spec=spec)
     try:
         return Vehicle(parts[0].strip().upper(), Decimal(parts[1]), Decimal(parts[2]))
     except ArithmeticError:
-        raise InvalidInput(f"'{spec}': capacity must be numbers", field="--vehicle") from None
+        raise InvalidInput("'%(spec)s': capacity must be numbers", field="--vehicle",
+                           spec=spec) from None
 
 
 @bills.command("propose")
@@ -187,8 +188,8 @@ def pod(number: str,
         try:
             nums = [int(x) for x in spec.split(":")]
         except ValueError:
-            raise InvalidInput(f"'{spec}' is not LINE:GOOD[:DAMAGED[:SHORT[:LOST]]]",
-                               field="--line") from None
+            raise InvalidInput("'%(spec)s' is not LINE:GOOD[:DAMAGED[:SHORT[:LOST]]]",
+                               field="--line", spec=spec) from None
         lines.append(PodLine(*nums))
     kinds = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
              ".pdf": "application/pdf"}

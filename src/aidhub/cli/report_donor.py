@@ -34,12 +34,12 @@ def donor(
 
     suffix = out.suffix.lower()
     if suffix not in MEDIA_TYPES:
-        raise InvalidInput(f"write the report to a file ending in .pdf or .xlsx, not "
-                           f"'{out.name}'", field="output")
+        raise InvalidInput("write the report to a file ending in .pdf or .xlsx, not "
+                           "'%(name)s'", field="output", name=out.name)
     language = language.strip().lower()
     if language not in ("en", "ar"):
-        raise InvalidInput(f"'{language}' is not a report language; choose en or ar",
-                           field="language")
+        raise InvalidInput("'%(language)s' is not a report language; choose en or ar",
+                           field="language", language=language)
     ctx = context()
     report = donor_report.build(ctx, donor, parse_date(start, "from"), parse_date(end, "to"))
     if suffix == ".pdf":

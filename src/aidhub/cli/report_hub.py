@@ -79,8 +79,8 @@ def site_map_command(
     """
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in map_document.FORMATS:
-        raise InvalidInput(f"write the map to a .png or .svg file, not '{out.name}'",
-                           field="output")
+        raise InvalidInput("write the map to a .png or .svg file, not '%(name)s'",
+                           field="output", name=out.name)
     figures = site_map.build(context(), start=parse_date(since, "from") if since else None,
                              end=parse_date(until, "to") if until else None)
     data = map_document.render(figures, fmt)

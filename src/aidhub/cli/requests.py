@@ -30,15 +30,15 @@ def _lines(line_specs: list[str] | None, figure_specs: list[str] | None) -> list
     for n, spec in enumerate(line_specs or [], start=1):
         parts = spec.split(":")
         if len(parts) not in (3, 4):
-            raise InvalidInput(f"'{spec}' is not ITEM:QUANTITY:PRIORITY[:NEEDED-BY]",
-                               field=f"--line {n}")
+            raise InvalidInput("'%(spec)s' is not ITEM:QUANTITY:PRIORITY[:NEEDED-BY]",
+                               field="--line " + str(n), spec=spec)
         out.append(LineInput(item=parts[0], quantity=parts[1], priority=parts[2],
                              needed_by=parts[3] if len(parts) == 4 else None))
     for n, spec in enumerate(figure_specs or [], start=1):
         parts = spec.split(":")
         if len(parts) < 2 or not parts[1].strip().isdigit():
-            raise InvalidInput(f"'{spec}' is not FIGURE:DAYS[:PRIORITY][:ITEM]",
-                               field=f"--figure {n}")
+            raise InvalidInput("'%(spec)s' is not FIGURE:DAYS[:PRIORITY][:ITEM]",
+                               field="--figure " + str(n), spec=spec)
         priority = item = None
         for extra in parts[2:]:
             if extra.strip() in ("1", "2", "3"):

@@ -29,7 +29,8 @@ def new_transfer(hub: str = typer.Option(..., help="The hub that sends."),
     for spec in line:
         parts = spec.split(":")
         if len(parts) not in (2, 3) or not parts[1].strip().isdigit():
-            raise InvalidInput(f"'{spec}' is not ITEM:QUANTITY[:LOT]", field="--line")
+            raise InvalidInput("'%(spec)s' is not ITEM:QUANTITY[:LOT]", field="--line",
+                               spec=spec)
         lines.append(service.TransferLine(parts[0], int(parts[1]),
                                           parts[2] if len(parts) == 3 else None))
     r = service.order_transfer(context(), hub, to, lines, key=key or new_key(), reason=reason)
@@ -53,7 +54,8 @@ def new_return(waybill: str,
         try:
             number, quantity = (int(x) for x in spec.split(":"))
         except ValueError:
-            raise InvalidInput(f"'{spec}' is not LINE:QUANTITY", field="--line") from None
+            raise InvalidInput("'%(spec)s' is not LINE:QUANTITY", field="--line",
+                               spec=spec) from None
         lines.append(service.ReturnLine(number, quantity))
     r = service.register_return(context(), waybill, lines, key=key or new_key(),
                                 reason=reason, hub=hub, vehicle=vehicle, driver=driver)

@@ -221,8 +221,8 @@ def source_label(kind: str, code: str, name: str, language: str = "en") -> str:
 def render_pdf(report: DonorReport, language: str = "en") -> bytes:
     """The report as PDF bytes; ``language`` "en" or "ar"."""
     if language not in ("en", "ar"):
-        raise InvalidInput(f"'{language}' is not a report language; choose en or ar",
-                           field="language")
+        raise InvalidInput("'%(language)s' is not a report language; choose en or ar",
+                           field="language", language=language)
     return _Pdf(report, language).render()
 
 

@@ -53,10 +53,6 @@ _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9]")
 
 _HRI_AI = re.compile(r"\(([0-9]{2,4})\)")
 
-_EXPECTED = ("a GS1 label scan: the printed form like (00)106141412345678908, the scanner's "
-             "form (digits with AIs, e.g. ]C100106141412345678908), or an 18-digit SSCC")
-
-
 # --- SSCC -------------------------------------------------------------------------------
 
 def make_sscc(company_prefix: str, serial: int, extension: int = 0) -> str:
@@ -66,23 +62,24 @@ def make_sscc(company_prefix: str, serial: int, extension: int = 0) -> str:
     prefix = company_prefix.strip() if isinstance(company_prefix, str) else ""
     if not (_DIGITS.fullmatch(prefix) and 7 <= len(prefix) <= 10):
         raise InvalidInput(
-            f"'{company_prefix}' is not a GS1 company prefix; give the 7 to 10 digits "
+            "'%(prefix)s' is not a GS1 company prefix; give the 7 to 10 digits "
             "your GS1 member organisation allocated",
-            field="company_prefix",
+            field="company_prefix", prefix=company_prefix,
         )
     if isinstance(extension, bool) or not isinstance(extension, int) or not 0 <= extension <= 9:
-        raise InvalidInput(f"{extension!r} is not an SSCC extension digit; use 0 to 9",
-                           field="extension")
+        raise InvalidInput("%(extension)r is not an SSCC extension digit; use 0 to 9",
+                           field="extension", extension=extension)
     room = 16 - len(prefix)
     if isinstance(serial, bool) or not isinstance(serial, int) or serial < 0:
-        raise InvalidInput(f"{serial!r} is not a serial reference; use a whole number from 0",
-                           field="serial")
+        raise InvalidInput("%(serial)r is not a serial reference; use a whole number from 0",
+                           field="serial", serial=serial)
     if serial >= 10**room:
         raise InvalidInput(
-            f"serial reference {serial} does not fit: a {len(prefix)}-digit company prefix "
-            f"leaves {room} digits, room for {10**room:,} serials (0 to {10**room - 1}); "
+            "serial reference %(serial)s does not fit: a %(length)s-digit company prefix "
+            "leaves %(room)s digits, room for %(count)s serials (0 to %(last)s); "
             "use another extension digit",
-            field="serial",
+            field="serial", serial=serial, length=len(prefix), room=room,
+            count=format(10**room, ","), last=10**room - 1,
         )
     body = f"{extension}{prefix}{serial:0{room}d}"
     return body + str(gs1_check_digit(body))
@@ -131,12 +128,13 @@ def element_string(*, sscc: str | None = None, gtin: str | None = None,
     fields: list[tuple[str, str]] = []
     if sscc is not None:
         if not is_valid_sscc(sscc):
-            raise InvalidInput(f"'{sscc}' is not an SSCC (18 digits with a GS1 check digit)",
-                               field="sscc")
+            raise InvalidInput("'%(sscc)s' is not an SSCC (18 digits with a GS1 check digit)",
+                               field="sscc", sscc=sscc)
         fields.append((AI_SSCC, sscc))
     if gtin is not None:
         if not _DIGITS.fullmatch(gtin.strip()):
-            raise InvalidInput(f"'{gtin}' is not a GTIN (8, 12, 13 or 14 digits)", field="gtin")
+            raise InvalidInput("'%(gtin)s' is not a GTIN (8, 12, 13 or 14 digits)", field="gtin",
+                               gtin=gtin)
         fields.append((AI_GTIN, str(check_gtin(gtin)).zfill(14)))
     batch = batch or None
     if (batch is not None or expiry is not None) and gtin is None:
@@ -165,21 +163,22 @@ def check_batch(batch: str) -> str:
     """A batch number a GS1 barcode can carry in AI (10): 1 to 20 characters of the GS1
     character set 82 (letters, digits and ``!"%&'()*+,-./:;<=>?_``, no spaces)."""
     if not 1 <= len(batch) <= BATCH_MAX:
-        raise InvalidInput(f"batch '{batch}' has {len(batch)} characters; a GS1 barcode "
-                           f"carries 1 to {BATCH_MAX}", field="batch")
+        raise InvalidInput("batch '%(batch)s' has %(length)s characters; a GS1 barcode "
+                           "carries 1 to %(most)s", field="batch", batch=batch,
+                           length=len(batch), most=BATCH_MAX)
     bad = sorted(set(batch) - CSET_82)
     if bad:
         shown = " ".join(repr(c) for c in bad)
         raise InvalidInput(
-            f"batch '{batch}' has characters a GS1 barcode cannot carry ({shown}); use "
-            "letters A-Z a-z, digits and !\"%&'()*+,-./:;<=>?_",
-            field="batch",
+            "batch '%(batch)s' has characters a GS1 barcode cannot carry (%(shown)s); use "
+            "letters A-Z a-z, digits and !\"%%&'()*+,-./:;<=>?_",
+            field="batch", batch=batch, shown=shown,
         )
     if _HRI_AI.search(batch):
         raise InvalidInput(
-            f"batch '{batch}' contains digits in parentheses, which would be read as "
+            "batch '%(batch)s' contains digits in parentheses, which would be read as "
             "another GS1 field from the printed label; drop the parentheses",
-            field="batch",
+            field="batch", batch=batch,
         )
     return batch
 
@@ -195,8 +194,8 @@ def is_encodable_batch(batch: str) -> bool:
 
 def _yymmdd(day: dt.date) -> str:
     if not isinstance(day, dt.date) or not 2000 <= day.year <= 2099:
-        raise InvalidInput(f"{day!r} cannot go in a GS1 barcode; give a date from "
-                           "2000-01-01 to 2099-12-31", field="expiry")
+        raise InvalidInput("%(day)r cannot go in a GS1 barcode; give a date from "
+                           "2000-01-01 to 2099-12-31", field="expiry", day=day)
     return day.strftime("%y%m%d")
 
 
@@ -220,12 +219,18 @@ def parse_scan(text: str) -> ScannedLabel:
     optionally after a symbology identifier such as ``]C1`` (GS1-128) or ``]Q3`` (GS1 QR),
     a bare 18-digit SSCC, or a bare GTIN from a product barcode."""
     if not isinstance(text, str):
-        raise InvalidInput(f"expected {_EXPECTED}", field="scan")
+        raise InvalidInput(
+            "expected a GS1 label scan: the printed form like (00)106141412345678908, the "
+            "scanner's form (digits with AIs, e.g. ]C100106141412345678908), or an 18-digit "
+            "SSCC", field="scan")
     body = text.strip()
     symbology = body[:3] if _SYMBOLOGY_ID.match(body) else ""
     body = body[len(symbology):].strip()
     if not body:
-        raise InvalidInput(f"the scan is empty; expected {_EXPECTED}", field="scan")
+        raise InvalidInput(
+            "the scan is empty; expected a GS1 label scan: the printed form like "
+            "(00)106141412345678908, the scanner's form (digits with AIs, e.g. "
+            "]C100106141412345678908), or an 18-digit SSCC", field="scan")
     if body.startswith("("):
         return _label(_split_hri(body))
     digits = body.replace(" ", "")
@@ -233,8 +238,9 @@ def parse_scan(text: str) -> ScannedLabel:
         return _label(_split_raw(body))
     if len(digits) == 18:
         if not is_valid_sscc(digits):
-            raise InvalidInput(f"{digits} is not an SSCC: its check digit is wrong; scan the "
-                               "label again or check the 18 digits", field="scan")
+            raise InvalidInput("%(digits)s is not an SSCC: its check digit is wrong; scan the "
+                               "label again or check the 18 digits", field="scan",
+                               digits=digits)
         return ScannedLabel(sscc=digits)
     if len(digits) in (8, 12, 13, 14) and gs1_check_digit(digits[:-1]) == int(digits[-1]):
         return ScannedLabel(gtin=digits.zfill(14))
@@ -245,8 +251,10 @@ def _split_hri(text: str) -> list[tuple[str, str]]:
     """(AI, value) pairs of the printed form, ``(00)…(10)…``."""
     parts = _HRI_AI.split(text)
     if parts[0].strip():
-        raise InvalidInput(f"'{text}' does not start with an AI in parentheses; expected "
-                           f"{_EXPECTED}", field="scan")
+        raise InvalidInput(
+            "'%(text)s' does not start with an AI in parentheses; expected a GS1 label scan: "
+            "the printed form like (00)106141412345678908, the scanner's form (digits with "
+            "AIs, e.g. ]C100106141412345678908), or an 18-digit SSCC", field="scan", text=text)
     fields = []
     for ai, value in zip(parts[1::2], parts[2::2], strict=True):
         _check_ai(ai)
@@ -255,8 +263,8 @@ def _split_hri(text: str) -> list[tuple[str, str]]:
             value = value.replace(" ", "")
             if len(ai) + len(value) != _PREDEFINED_LENGTH[ai[:2]]:
                 raise InvalidInput(
-                    f"({ai}) takes {_PREDEFINED_LENGTH[ai[:2]] - len(ai)} digits, "
-                    f"not '{value}'", field="scan")
+                    "(%(ai)s) takes %(digits)s digits, not '%(value)s'", field="scan", ai=ai,
+                    digits=_PREDEFINED_LENGTH[ai[:2]] - len(ai), value=value)
         fields.append((ai, value))
     return fields
 
@@ -273,13 +281,18 @@ def _split_raw(text: str) -> list[tuple[str, str]]:
         ai_length = _AI_LENGTH.get(text[pos:pos + 2])
         ai = text[pos:pos + ai_length] if ai_length else text[pos:pos + 2]
         if not ai_length or not _DIGITS.fullmatch(ai) or len(ai) != ai_length:
-            raise InvalidInput(f"'{text}' is not a GS1 element string ('{ai}' at position "
-                               f"{pos + 1} is no AI); expected {_EXPECTED}", field="scan")
+            raise InvalidInput(
+                "'%(text)s' is not a GS1 element string ('%(ai)s' at position %(position)s is "
+                "no AI); expected a GS1 label scan: the printed form like "
+                "(00)106141412345678908, the scanner's form (digits with AIs, e.g. "
+                "]C100106141412345678908), or an 18-digit SSCC",
+                field="scan", text=text, ai=ai, position=pos + 1)
         start = pos + ai_length
         if ai[:2] in _PREDEFINED_LENGTH:
             end = pos + _PREDEFINED_LENGTH[ai[:2]]
             if end > len(text):
-                raise InvalidInput(f"({ai}) is cut short in '{text}'", field="scan")
+                raise InvalidInput("(%(ai)s) is cut short in '%(text)s'", field="scan", ai=ai,
+                                   text=text)
         else:
             end = text.find(GS, start)
             end = len(text) if end < 0 else end
@@ -290,8 +303,10 @@ def _split_raw(text: str) -> list[tuple[str, str]]:
 
 def _check_ai(ai: str) -> None:
     if _AI_LENGTH.get(ai[:2]) != len(ai):
-        raise InvalidInput(f"({ai}) is not a GS1 application identifier; expected {_EXPECTED}",
-                           field="scan")
+        raise InvalidInput(
+            "(%(ai)s) is not a GS1 application identifier; expected a GS1 label scan: the "
+            "printed form like (00)106141412345678908, the scanner's form (digits with AIs, "
+            "e.g. ]C100106141412345678908), or an 18-digit SSCC", field="scan", ai=ai)
 
 
 def _label(fields: list[tuple[str, str]]) -> ScannedLabel:
@@ -299,28 +314,33 @@ def _label(fields: list[tuple[str, str]]) -> ScannedLabel:
     seen: dict[str, str] = {}
     for ai, value in fields:
         if ai in seen and seen[ai] != value:
-            raise InvalidInput(f"({ai}) appears twice with different values", field="scan")
+            raise InvalidInput("(%(ai)s) appears twice with different values", field="scan",
+                               ai=ai)
         seen[ai] = value
     for ai, value in seen.items():
         if not value:
-            raise InvalidInput(f"({ai}) has no value", field="scan")
+            raise InvalidInput("(%(ai)s) has no value", field="scan", ai=ai)
         if ai[:2] in _PREDEFINED_LENGTH and not _DIGITS.fullmatch(value):
-            raise InvalidInput(f"({ai}) takes digits only, not '{value}'", field="scan")
+            raise InvalidInput("(%(ai)s) takes digits only, not '%(value)s'", field="scan",
+                               ai=ai, value=value)
     sscc = seen.pop(AI_SSCC, None)
     if sscc is not None and not is_valid_sscc(sscc):
-        raise InvalidInput(f"SSCC {sscc} has a wrong check digit; scan the label again or "
-                           "type the 18 digits printed under the barcode", field="scan")
+        raise InvalidInput("SSCC %(sscc)s has a wrong check digit; scan the label again or "
+                           "type the 18 digits printed under the barcode", field="scan",
+                           sscc=sscc)
     gtin = seen.pop(AI_GTIN, None)
     if gtin is not None and gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
-        raise InvalidInput(f"GTIN {gtin} has a wrong check digit", field="scan")
+        raise InvalidInput("GTIN %(gtin)s has a wrong check digit", field="scan", gtin=gtin)
     expiry = seen.pop(AI_EXPIRY, None)
     batch = seen.pop(AI_BATCH, None)
     if batch is not None and (len(batch) > BATCH_MAX or set(batch) - CSET_82):
-        raise InvalidInput(f"batch '{batch}' is not a GS1 batch (1 to {BATCH_MAX} "
-                           "letters, digits or punctuation)", field="scan")
+        raise InvalidInput("batch '%(batch)s' is not a GS1 batch (1 to %(most)s "
+                           "letters, digits or punctuation)", field="scan", batch=batch,
+                           most=BATCH_MAX)
     for ai, value in seen.items():
         if len(value) > 90 or set(value) - CSET_82:
-            raise InvalidInput(f"({ai}) '{value}' is not a GS1 value", field="scan")
+            raise InvalidInput("(%(ai)s) '%(value)s' is not a GS1 value", field="scan", ai=ai,
+                               value=value)
     return ScannedLabel(sscc=sscc, gtin=gtin, batch=batch,
                         expiry=None if expiry is None else _read_yymmdd(expiry),
                         other=tuple(seen.items()))
@@ -334,4 +354,5 @@ def _read_yymmdd(value: str) -> dt.date:
             day = calendar.monthrange(year, month)[1]
         return dt.date(year, month, day)
     except ValueError:
-        raise InvalidInput(f"(17) '{value}' is not a date (YYMMDD)", field="scan") from None
+        raise InvalidInput("(17) '%(value)s' is not a date (YYMMDD)", field="scan",
+                           value=value) from None

@@ -323,8 +323,8 @@ def _frame(doc: _Doc, report: "HubReport") -> None:
 def check_language(language: str) -> str:
     lang = (language or "").strip().lower()
     if lang not in LANGUAGES:
-        raise InvalidInput(f"'{language}' is not a report language; choose en or ar",
-                           field="language")
+        raise InvalidInput("'%(language)s' is not a report language; choose en or ar",
+                           field="language", language=language)
     return lang
 
 

@@ -91,12 +91,12 @@ def render_labels(labels: Sequence[LabelData]) -> bytes:
 
 def _check(label: LabelData) -> None:
     if not is_valid_sscc(label.sscc):
-        raise InvalidInput(f"'{label.sscc}' is not an SSCC (18 digits with a GS1 check digit)",
-                           field="sscc")
+        raise InvalidInput("'%(sscc)s' is not an SSCC (18 digits with a GS1 check digit)",
+                           field="sscc", sscc=label.sscc)
     if isinstance(label.quantity, bool) or not isinstance(label.quantity, int) \
             or label.quantity <= 0:
-        raise InvalidInput(f"{label.quantity!r} is not a quantity; give a whole number above "
-                           "zero", field="quantity")
+        raise InvalidInput("%(quantity)r is not a quantity; give a whole number above "
+                           "zero", field="quantity", quantity=label.quantity)
 
 
 def gs1_payloads(label: LabelData) -> tuple[GS1Data, list[GS1Data], GS1Data]:
@@ -241,8 +241,8 @@ def _draw_barcode(pdf: FPDF, data: GS1Data, y: float, height: float, *,
     module = module_width(data.data)
     if module < MIN_MODULE:
         raise InvalidInput(
-            f"'{data.hri}' is too long for a readable barcode on a 100 mm label; "
-            "shorten the batch number", field="batch")
+            "'%(hri)s' is too long for a readable barcode on a 100 mm label; "
+            "shorten the batch number", field="batch", hri=data.hri)
     modules = len(barcode_modules(data.data))
     width = (modules + 2 * QUIET_ZONE) * module
     svg = _symbol(data.data).render({

@@ -88,8 +88,8 @@ NONE = WORDS["none"][0]  # kept for callers that read the English workbook
 def render_xlsx(report: DonorReport, language: str = "en") -> bytes:
     """The report as XLSX bytes, in English or in Arabic (sheets right to left)."""
     if language not in ("en", "ar"):
-        raise InvalidInput(f"'{language}' is not a report language; choose en or ar",
-                           field="language")
+        raise InvalidInput("'%(language)s' is not a report language; choose en or ar",
+                           field="language", language=language)
     return _Book(report, language).render()
 
 

@@ -103,8 +103,8 @@ def render(site_map: "SiteMap", fmt: str = "png") -> bytes:
     """The map as PNG or SVG bytes."""
     fmt = (fmt or "").strip().lower().lstrip(".")
     if fmt not in FORMATS:
-        raise InvalidInput(f"'{fmt}' is not a map format; write the map to a .png or .svg "
-                           "file", field="output")
+        raise InvalidInput("'%(fmt)s' is not a map format; write the map to a .png or .svg "
+                           "file", field="output", fmt=fmt)
     load_fonts()
     placed = site_map.placed
     unplaced = unplaced_note(site_map.unplaced)

@@ -121,8 +121,9 @@ class Principal:
                 hub_operator: uuid.UUID | None = None, what: str = "") -> None:
         if not self.can(permission, hub_id=hub_id, hub_operator=hub_operator):
             roles = ", ".join(sorted(r.label for r in self.roles())) or "no role"
-            raise Forbidden(f"{self.username} ({roles}) may not {what or permission.value}; "
-                            "ask an admin for the role that does")
+            raise Forbidden("%(user)s (%(roles)s) may not %(what)s; "
+                            "ask an admin for the role that does",
+                            user=self.username, roles=roles, what=what or permission.value)
 
     @property
     def sees_everything(self) -> bool:
@@ -201,8 +202,8 @@ def _reaches(grant: Grant, hub_id: uuid.UUID | None, hub_operator: uuid.UUID | N
 def check_grant(role: Role, hub_id: uuid.UUID | None) -> None:
     """Only hub roles are limited to a hub."""
     if hub_id is not None and role not in HUB_ROLES:
-        raise InvalidInput(f"a {role.label} is not granted per hub; leave the hub out",
-                           field="hub")
+        raise InvalidInput("a %(role)s is not granted per hub; leave the hub out",
+                           field="hub", role=role.label)
 
 
 # signing in ----------------------------------------------------------------------------
@@ -232,9 +233,9 @@ MIN_PASSWORD = 12
 def check_password(password: str, username: str) -> None:
     """A password long enough to resist guessing, and not the username."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters; a few "
+        raise InvalidInput("a password needs at least %(length)s characters; a few "
                            "words together are easy to remember and hard to guess",
-                           field="password")
+                           field="password", length=MIN_PASSWORD)
     if username.lower() in password.lower():
         raise InvalidInput("the password must not contain the username", field="password")
     if is_common(password):

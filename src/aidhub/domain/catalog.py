@@ -56,9 +56,10 @@ def check_gtin(value: str | None) -> str | None:
         return None
     digits = value.strip()
     if not (digits.isascii() and digits.isdigit()) or len(digits) not in (8, 12, 13, 14):
-        raise InvalidInput(f"'{value}' is not a GTIN (8, 12, 13 or 14 digits)", field="gtin")
+        raise InvalidInput("'%(value)s' is not a GTIN (8, 12, 13 or 14 digits)", field="gtin",
+                           value=value)
     if gs1_check_digit(digits[:-1]) != int(digits[-1]):
-        raise InvalidInput(f"'{value}' has a wrong check digit", field="gtin")
+        raise InvalidInput("'%(value)s' has a wrong check digit", field="gtin", value=value)
     return digits
 
 
@@ -89,12 +90,13 @@ def check_lot(item: Item, batch: str | None, expiry: dt.date | None) -> tuple[st
         raise InvalidInput("a batch number has at most 60 characters", field="lot")
     if item.shelf_life and expiry is None:
         raise InvalidInput(
-            f"{item.code} has a shelf life: give the lot's expiry date (YYYY-MM-DD)",
-            field="expiry",
+            "%(item)s has a shelf life: give the lot's expiry date (YYYY-MM-DD)",
+            field="expiry", item=item.code,
         )
     if item.shelf_life and not batch:
         raise InvalidInput(
-            f"{item.code} has a shelf life: give the lot's batch number", field="lot"
+            "%(item)s has a shelf life: give the lot's batch number", field="lot",
+            item=item.code,
         )
     return batch, expiry
 
@@ -136,17 +138,17 @@ def item_from_fields(fields: dict[str, str], row: int | None = None,
             category = SumaCategory(category_text)
         except ValueError:
             raise InvalidInput(
-                f"'{field('category')}' is not a SUMA category; use one of "
-                + ", ".join(c.value for c in SumaCategory),
-                field="suma_category",
+                "'%(category)s' is not a SUMA category; use one of %(categories)s",
+                field="suma_category", category=field("category"),
+                categories=", ".join(c.value for c in SumaCategory),
             ) from None
         unit = field("unit").lower()
         if not unit or len(unit) > 30:
             raise InvalidInput("give the inventory unit (piece, box, kit...)", field="unit")
         hs = parse_optional(field("hs_code"))
         if hs is not None and not all(c.isdigit() or c == "." for c in hs):
-            raise InvalidInput(f"'{hs}' is not an HS code (digits, like 3004.90)",
-                               field="hs_code")
+            raise InvalidInput("'%(hs)s' is not an HS code (digits, like 3004.90)",
+                               field="hs_code", hs=hs)
         return Item(
             id=item_id or new_id(),
             code=code,
@@ -165,7 +167,7 @@ def item_from_fields(fields: dict[str, str], row: int | None = None,
     except InvalidInput as exc:
         if row is None:
             raise
-        raise InvalidInput(exc.detail, field=exc.field, row=row) from None
+        raise InvalidInput(exc.template, field=exc.field, row=row, **exc.values) from None
 
 
 class ExpiryAlert(enum.StrEnum):

@@ -76,21 +76,23 @@ class IllegalTransition(AidhubError):
 def transition(number: str, current: State, target: State, reason: str = "") -> State:
     """Check that ``current`` may become ``target``; return ``target``."""
     allowed = TRANSITIONS[current]
+    values = {"number": number, "current": current.label, "target": target.label}
     if target not in allowed:
-        if allowed:
-            options = ", ".join(sorted(s.label for s in allowed))
-            hint = f"from {current.label} it can go to: {options}"
-        else:
-            hint = f"{current.label} is final"
         if current in (S.HELD, S.UNDER_REVIEW, S.REJECTED) and target in (
                 S.PARTIALLY_RECEIVED, S.RECEIVED):
-            hint = (f"it is {current.label}: nothing can be received until a reviewer "
-                    "clears it")
+            raise IllegalTransition(
+                "consignment %(number)s cannot go from %(current)s to %(target)s; it is "
+                "%(current)s: nothing can be received until a reviewer clears it", **values)
+        if allowed:
+            raise IllegalTransition(
+                "consignment %(number)s cannot go from %(current)s to %(target)s; "
+                "from %(current)s it can go to: %(options)s",
+                options=", ".join(sorted(s.label for s in allowed)), **values)
         raise IllegalTransition(
-            f"consignment {number} cannot go from {current.label} to {target.label}; {hint}"
-        )
+            "consignment %(number)s cannot go from %(current)s to %(target)s; "
+            "%(current)s is final", **values)
     if target in NEEDS_REASON and not reason.strip():
-        raise IllegalTransition(f"say why consignment {number} is {target.label}")
+        raise IllegalTransition("say why consignment %(number)s is %(target)s", **values)
     return target
 
 
@@ -110,9 +112,8 @@ def check_clearance_step(current: ClearanceState | None, target: ClearanceState)
     """Clearance only moves forward, one step or more at a time."""
     if current is not None and CLEARANCE_ORDER.index(target) < CLEARANCE_ORDER.index(current):
         raise IllegalTransition(
-            f"customs clearance is already {current.value.replace('_', ' ')}; it cannot go "
-            f"back to {target.value.replace('_', ' ')}"
-        )
+            "customs clearance is already %(current)s; it cannot go back to %(target)s",
+            current=current.value.replace("_", " "), target=target.value.replace("_", " "))
 
 
 class SealCheck(enum.StrEnum):

@@ -1,28 +1,73 @@
 """Domain errors. Each one names what is wrong and, where it can, what to do about it.
 
-Entry points (CLI, API, web) show ``str(error)`` to the user as it is, so messages are
-written for a person in a warehouse, not for a developer.
+Entry points show the message to the user: the CLI and the API as it is (English), the web
+pages in the reader's language. So a message is written for a person in a warehouse, not
+for a developer, and as a template with named values::
+
+    raise NotFound("no item with code %(code)s; see `aidhub items list`", code=code)
+
+``str(error)`` is the English text; :meth:`AidhubError.translated` is the same message
+through a catalog (the web app's ``gettext``). Extraction finds the template because the
+error's class is one of the catalog's keywords (``aidhub.web.locale.catalog``). A message
+typed as an f-string could not be translated, and a test refuses it.
 """
+
+from collections.abc import Callable
+from typing import Any
+
+Gettext = Callable[[str], str]
+
+
+def _fill(template: str, values: dict[str, Any]) -> str:
+    return template % values if values else template
 
 
 class AidhubError(Exception):
     """Base class of every error a user can cause and fix."""
 
+    def __init__(self, message: str = "", /, **values: Any):
+        super().__init__(_fill(message, values))
+        self.template = message
+        self.values = values
+
+    def translated(self, gettext: Gettext) -> str:
+        """The message in another language: ``gettext`` finds the template's translation
+        (or gives it back as it is) and the values fill it in (an error among them in the
+        same language: "line 3: %(error)s")."""
+        if not self.template:
+            return str(self)
+        return _fill(gettext(self.template), {
+            name: value.translated(gettext) if isinstance(value, AidhubError) else value
+            for name, value in self.values.items()})
+
 
 class InvalidInput(AidhubError):
-    """A value is malformed: a quantity that is not a whole number, an impossible date..."""
+    """A value is malformed: a quantity that is not a whole number, an impossible date...
 
-    def __init__(self, message: str, *, field: str | None = None, row: int | None = None):
-        where = []
-        if row is not None:
-            where.append(f"row {row}")
-        if field is not None:
-            where.append(f"field '{field}'")
-        prefix = (", ".join(where) + ": ") if where else ""
-        super().__init__(prefix + message)
-        self.detail = message
+    ``detail`` is the message without where it happened (the row and field), for a page
+    that shows it next to the field."""
+
+    def __init__(self, message: str, /, *, field: str | None = None, row: int | None = None,
+                 **values: Any):
+        super().__init__(message, **values)
+        self.detail = str(self)
         self.field = field
         self.row = row
+        self.args = (self._where(lambda text: text) + self.detail,)
+
+    def _where(self, gettext: Gettext) -> str:
+        where = []
+        if self.row is not None:
+            where.append(gettext("row %(row)s") % {"row": self.row})
+        if self.field is not None:
+            where.append(gettext("field '%(field)s'") % {"field": self.field})
+        return (", ".join(where) + ": ") if where else ""
+
+    def translated_detail(self, gettext: Gettext) -> str:
+        return super().translated(gettext)
+
+    def translated(self, gettext: Gettext) -> str:
+        return self._where(gettext) + self.translated_detail(gettext)
 
 
 class NotFound(AidhubError):

@@ -115,48 +115,72 @@ def check_line(kind: MovementKind, line: MovementLine) -> None:
     """Check that a line of this kind of movement goes between the right kinds of location."""
     src, dst = line.source, line.destination
     if line.quantity <= 0:
-        raise LedgerError(f"quantity must be above zero, not {line.quantity}")
+        raise LedgerError("quantity must be above zero, not %(quantity)s",
+                          quantity=line.quantity)
     if src.id == dst.id:
-        raise LedgerError(f"a movement must go somewhere: from and to are both {src.code}")
+        raise LedgerError("a movement must go somewhere: from and to are both %(location)s",
+                          location=src.code)
+    where = {"source": src.code, "source_kind": src.kind.value, "destination": dst.code,
+             "destination_kind": dst.kind.value}
     if kind is MovementKind.RECEIPT:
-        ok = src.kind in _VIRTUAL_SOURCES[kind] and dst.physical
-        rule = "a receipt goes from EXTERNAL or IN-TRANSIT into a physical location"
+        if not (src.kind in _VIRTUAL_SOURCES[kind] and dst.physical):
+            raise LedgerError(
+                "receipt from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a receipt goes from EXTERNAL or "
+                "IN-TRANSIT into a physical location", **where)
     elif kind is MovementKind.TRANSFER:
-        ok = src.physical and dst.physical and src.site_id == dst.site_id
-        rule = "a transfer goes between physical locations of one site"
-    elif kind in (MovementKind.DISPATCH, MovementKind.DISPOSAL):
-        ok = src.physical and dst.kind in _VIRTUAL_DESTINATIONS[kind]
-        places = " or ".join(sorted(k.value.upper().replace("_", "-") for k in
-                                    _VIRTUAL_DESTINATIONS[kind]))
-        rule = f"a {kind.value} goes from a physical location to {places}"
+        if not (src.physical and dst.physical and src.site_id == dst.site_id):
+            raise LedgerError(
+                "transfer from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a transfer goes between physical "
+                "locations of one site", **where)
+    elif kind is MovementKind.DISPATCH:
+        if not (src.physical and dst.kind in _VIRTUAL_DESTINATIONS[kind]):
+            raise LedgerError(
+                "dispatch from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a dispatch goes from a physical "
+                "location to DISTRIBUTED or IN-TRANSIT", **where)
+    elif kind is MovementKind.DISPOSAL:
+        if not (src.physical and dst.kind in _VIRTUAL_DESTINATIONS[kind]):
+            raise LedgerError(
+                "disposal from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a disposal goes from a physical "
+                "location to DISPOSED", **where)
     elif kind is MovementKind.DELIVERY:
-        ok = src.kind is LocationKind.IN_TRANSIT and dst.kind in (
-            LocationKind.DISTRIBUTED, LocationKind.LOST) and src.site_id == dst.site_id
-        rule = "a delivery goes from IN-TRANSIT to DISTRIBUTED or LOST of the same site"
+        if not (src.kind is LocationKind.IN_TRANSIT and dst.kind in (
+                LocationKind.DISTRIBUTED, LocationKind.LOST) and src.site_id == dst.site_id):
+            raise LedgerError(
+                "delivery from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a delivery goes from IN-TRANSIT to "
+                "DISTRIBUTED or LOST of the same site", **where)
     elif kind is MovementKind.INBOUND:
-        ok = src.kind is LocationKind.EXTERNAL and dst.kind is LocationKind.IN_TRANSIT
-        rule = "inbound goods go from EXTERNAL to IN-TRANSIT"
+        if not (src.kind is LocationKind.EXTERNAL and dst.kind is LocationKind.IN_TRANSIT):
+            raise LedgerError(
+                "inbound from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: inbound goods go from EXTERNAL to "
+                "IN-TRANSIT", **where)
     elif kind is MovementKind.RETURN:
-        ok = ((src.physical or src.kind is LocationKind.IN_TRANSIT)
-              and dst.kind is LocationKind.EXTERNAL) or (
-            src.kind is LocationKind.DISTRIBUTED and dst.kind is LocationKind.IN_TRANSIT)
-        rule = ("a return goes from a physical location or IN-TRANSIT to EXTERNAL, or from "
-                "DISTRIBUTED back into a hub's IN-TRANSIT")
+        if not (((src.physical or src.kind is LocationKind.IN_TRANSIT)
+                 and dst.kind is LocationKind.EXTERNAL) or (
+                src.kind is LocationKind.DISTRIBUTED and dst.kind is LocationKind.IN_TRANSIT)):
+            raise LedgerError(
+                "return from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: a return goes from a physical "
+                "location or IN-TRANSIT to EXTERNAL, or from DISTRIBUTED back into a hub's "
+                "IN-TRANSIT", **where)
     elif kind is MovementKind.ADJUSTMENT:
         ok = ((src.physical or src.kind is LocationKind.IN_TRANSIT)
               and dst.kind is LocationKind.LOST) or (
             src.kind is LocationKind.LOST and dst.physical
         )
-        ok = ok and src.site_id == dst.site_id
-        rule = ("an adjustment goes between a physical location and LOST of the same site "
-                "(or from IN-TRANSIT to LOST: goods lost on the way)")
+        if not (ok and src.site_id == dst.site_id):
+            raise LedgerError(
+                "adjustment from %(source)s (%(source_kind)s) to %(destination)s "
+                "(%(destination_kind)s) is not allowed: an adjustment goes between a "
+                "physical location and LOST of the same site (or from IN-TRANSIT to LOST: "
+                "goods lost on the way)", **where)
     else:
         raise LedgerError("a reversal is made from the movement it reverses, not from lines")
-    if not ok:
-        raise LedgerError(
-            f"{kind.value} from {src.code} ({src.kind.value}) to {dst.code} "
-            f"({dst.kind.value}) is not allowed: {rule}"
-        )
 
 
 def postings_of(lines: Iterable[MovementLine]) -> tuple[Posting, ...]:
@@ -170,7 +194,8 @@ def check_balanced(postings: Iterable[Posting]) -> None:
     count = 0
     for p in postings:
         if not isinstance(p.quantity, int) or isinstance(p.quantity, bool):
-            raise UnbalancedMovement(f"posting quantity {p.quantity!r} is not a whole number")
+            raise UnbalancedMovement("posting quantity %(quantity)r is not a whole number",
+                                     quantity=p.quantity)
         if p.quantity == 0:
             raise UnbalancedMovement("a posting of zero moves nothing")
         totals[(p.key.item_id, p.key.lot_id, p.key.owner_id, p.key.earmark)] += p.quantity
@@ -180,9 +205,9 @@ def check_balanced(postings: Iterable[Posting]) -> None:
     for (item, lot, owner, earmark), total in totals.items():
         if total != 0:
             raise UnbalancedMovement(
-                f"postings of item {item} lot {lot} owner {owner} earmark '{earmark}' sum "
-                f"to {total}, not 0"
-            )
+                "postings of item %(item)s lot %(lot)s owner %(owner)s earmark '%(earmark)s' "
+                "sum to %(total)s, not 0",
+                item=item, lot=lot, owner=owner, earmark=earmark, total=total)
 
 
 def net_changes(postings: Iterable[Posting]) -> dict[StockKey, int]:
@@ -210,9 +235,8 @@ def apply_postings(
         after = before + change
         if after < 0 and is_physical(key.location_id):
             raise InsufficientStock(
-                f"not enough stock: {describe(key)} holds {before}, "
-                f"the movement takes {-change}"
-            )
+                "not enough stock: %(stock)s holds %(before)s, the movement takes %(taken)s",
+                stock=describe(key), before=before, taken=-change)
         result[key] = after
     return result
 

@@ -2,33 +2,53 @@
 
 Each life cycle is a table of allowed transitions; :func:`check` refuses anything else with
 a message that says what is allowed from where the record is now.
+
+The messages are whole sentences that name the record (a request, a plan...), so that a
+translator sees each one as it is read: every module gives :func:`check` its own
+:class:`Refusals`.
 """
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from aidhub.domain.consignments import IllegalTransition
+
+Refusal = Callable[..., IllegalTransition]
+
+
+class Refusals(NamedTuple):
+    """How one kind of record refuses a change, each given the values ``number``,
+    ``current`` and ``target`` (the states' labels):
+
+    - ``elsewhere``: the target is not allowed; also given ``options``, the states it can
+      go to;
+    - ``final``: the record can go to no other state;
+    - ``reason``: the target needs a reason and none was given."""
+
+    elsewhere: Refusal
+    final: Refusal
+    reason: Refusal
 
 
 def label(state: enum.Enum) -> str:
     return str(state.value).replace("_", " ")
 
 
-def check(what: str, current: enum.Enum, target: enum.Enum,
+def check(refusals: Refusals, number: str, current: enum.Enum, target: enum.Enum,
           transitions: Mapping[enum.Enum, frozenset], *, reason: str = "",
           needs_reason: frozenset = frozenset()) -> None:
-    """Allow ``current`` → ``target`` for ``what`` (e.g. "request REQ-1"), or say why not."""
+    """Allow ``current`` → ``target`` for the record ``number``, or say why not."""
     allowed = transitions[current]
+    values: dict[str, Any] = {"number": number, "current": label(current),
+                              "target": label(target)}
     if target not in allowed:
         if allowed:
-            options = ", ".join(sorted(label(s) for s in allowed))
-            hint = f"from {label(current)} it can go to: {options}"
-        else:
-            hint = f"{label(current)} is final"
-        raise IllegalTransition(f"{what} cannot go from {label(current)} to "
-                                f"{label(target)}; {hint}")
+            raise refusals.elsewhere(options=", ".join(sorted(label(s) for s in allowed)),
+                                     **values)
+        raise refusals.final(**values)
     if target in needs_reason and not reason.strip():
-        raise IllegalTransition(f"say why {what} is {label(target)}")
+        raise refusals.reason(**values)
 
 
-__all__ = ["IllegalTransition", "check", "label"]
+__all__ = ["IllegalTransition", "Refusals", "check", "label"]

@@ -57,8 +57,8 @@ def check_vehicle(v: Vehicle) -> None:
     if not v.plate.strip():
         raise InvalidInput("give the vehicle's plate number", field="plate")
     if v.capacity_kg <= 0 or v.capacity_m3 <= 0:
-        raise InvalidInput(f"vehicle {v.plate}: give its capacity in kg and m³ (above 0)",
-                           field="capacity")
+        raise InvalidInput("vehicle %(plate)s: give its capacity in kg and m³ (above 0)",
+                           field="capacity", plate=v.plate)
 
 
 def split(cargo: list[Cargo], vehicles: list[Vehicle]) -> tuple[list[Load], dict[str, int]]:
@@ -86,10 +86,12 @@ def check_load(load: Load) -> None:
     """A load within its vehicle's capacity, or an error saying by how much it is over."""
     v = load.vehicle
     if load.kg > v.capacity_kg:
-        raise InvalidInput(f"vehicle {v.plate} would carry {load.kg:,.0f} kg, over its "
-                           f"capacity of {v.capacity_kg:,.0f} kg; move "
-                           f"{load.kg - v.capacity_kg:,.0f} kg to another vehicle",
-                           field="load")
+        raise InvalidInput("vehicle %(plate)s would carry %(kg)s kg, over its capacity of "
+                           "%(capacity)s kg; move %(over)s kg to another vehicle",
+                           field="load", plate=v.plate, kg=format(load.kg, ",.0f"),
+                           capacity=format(v.capacity_kg, ",.0f"),
+                           over=format(load.kg - v.capacity_kg, ",.0f"))
     if load.m3 > v.capacity_m3:
-        raise InvalidInput(f"vehicle {v.plate} would carry {load.m3:,.2f} m³, over its "
-                           f"capacity of {v.capacity_m3:,.2f} m³", field="load")
+        raise InvalidInput("vehicle %(plate)s would carry %(m3)s m³, over its capacity of "
+                           "%(capacity)s m³", field="load", plate=v.plate,
+                           m3=format(load.m3, ",.2f"), capacity=format(v.capacity_m3, ",.2f"))

@@ -95,8 +95,8 @@ class Figures:
         for f in self.figures:
             if f.code == code.strip().lower():
                 return f
-        known = ", ".join(f.code for f in self.figures)
-        raise InvalidInput(f"no planning figure '{code}'; known: {known}", field="figure")
+        raise InvalidInput("no planning figure '%(code)s'; known: %(known)s", field="figure",
+                           code=code, known=", ".join(f.code for f in self.figures))
 
 
 def compute(figure: Figure, *, persons: int | None, households: int | None, days: int,
@@ -104,10 +104,13 @@ def compute(figure: Figure, *, persons: int | None, households: int | None, days
     """The quantities of items ``figure`` asks for, for a population over ``days``."""
     head = persons if figure.per is Basis.PERSON else households
     if head is None or head <= 0:
-        what = "people" if figure.per is Basis.PERSON else "households"
-        raise InvalidInput(f"'{figure.label}' is counted per {figure.per.value}: give the "
-                           f"number of {what} (or set it on the distribution point)",
-                           field="persons" if figure.per is Basis.PERSON else "households")
+        if figure.per is Basis.PERSON:
+            raise InvalidInput("'%(figure)s' is counted per person: give the number of people "
+                               "(or set it on the distribution point)", field="persons",
+                               figure=figure.label)
+        raise InvalidInput("'%(figure)s' is counted per household: give the number of "
+                           "households (or set it on the distribution point)",
+                           field="households", figure=figure.label)
     if figure.period is not Period.ONCE and days <= 0:
         raise InvalidInput("give the number of days to cover (at least 1)", field="days")
     heads = f"{head:,} {'people' if figure.per is Basis.PERSON else 'households'}"
@@ -151,16 +154,16 @@ def _periods(period: Period, days: int) -> tuple[Decimal, str]:
 
 def _content(figure: Figure, item: str | None) -> Content:
     if not figure.contents:
-        raise InvalidInput(f"'{figure.label}' names no item that provides it; add one to "
-                           "the planning figures", field="item")
+        raise InvalidInput("'%(figure)s' names no item that provides it; add one to "
+                           "the planning figures", field="item", figure=figure.label)
     if item is None:
         return figure.contents[0]
     for c in figure.contents:
         if c.item == item.strip().upper():
             return c
-    known = ", ".join(c.item for c in figure.contents)
-    raise InvalidInput(f"item {item} does not provide '{figure.label}'; use one of: {known}",
-                       field="item")
+    raise InvalidInput("item %(item)s does not provide '%(figure)s'; use one of: %(known)s",
+                       field="item", item=item, figure=figure.label,
+                       known=", ".join(c.item for c in figure.contents))
 
 
 def _num(value: Decimal | int) -> str:
@@ -234,14 +237,16 @@ def from_json(data: Any) -> Figures:
             raise InvalidInput("expected an object", field=where)
         code = str(f.get("code", "")).strip().lower()
         if not code or code in seen:
-            raise InvalidInput(f"give each figure a unique code ('{code}')",
-                               field=f"{where}.code")
+            at = f"{where}.code"
+            raise InvalidInput("give each figure a unique code ('%(code)s')", field=at,
+                               code=code)
         seen.add(code)
         try:
             per, period = Basis(f.get("per")), Period(f.get("period"))
         except ValueError:
+            at = f"{where}.per"
             raise InvalidInput("per is person or household; period is day, month or once",
-                               field=f"{where}.per") from None
+                               field=at) from None
         contents = tuple(Content(str(c["item"]).strip().upper(), _dec(c, "amount",
                                                                        f"{where}.contents"))
                          for c in f.get("contents") or [])
@@ -260,10 +265,11 @@ def from_json(data: Any) -> Figures:
 
 
 def _dec(obj: dict, key: str, where: str) -> Decimal:
+    at = f"{where}.{key}"
     try:
         value = Decimal(str(obj[key]))
     except Exception:
-        raise InvalidInput(f"give {key} as a number", field=f"{where}.{key}") from None
+        raise InvalidInput("give %(key)s as a number", field=at, key=key) from None
     if not value.is_finite() or value <= 0:
-        raise InvalidInput(f"{key} must be above zero", field=f"{where}.{key}")
+        raise InvalidInput("%(key)s must be above zero", field=at, key=key)
     return value

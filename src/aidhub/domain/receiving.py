@@ -44,17 +44,18 @@ def assess(expected: int, already: int, counts: list[LineCount], line_ref: str) 
     damaged = sum(c.damaged for c in counts)
     for c in counts:
         if c.good < 0 or c.damaged < 0:
-            raise InvalidInput(f"{line_ref}: counts cannot be negative", field="good")
+            raise InvalidInput("%(line)s: counts cannot be negative", field="good",
+                               line=line_ref)
     if good + damaged <= 0:
-        raise InvalidInput(f"{line_ref}: nothing counted; give the good and damaged "
-                           "quantities", field="good")
+        raise InvalidInput("%(line)s: nothing counted; give the good and damaged "
+                           "quantities", field="good", line=line_ref)
     after = already + good + damaged
     over = max(0, after - expected) - max(0, already - expected)
     if over and not any(c.over_declared for c in counts):
         raise InvalidInput(
-            f"{line_ref}: {after} counted in all against {expected} announced; if "
-            f"{over} more really arrived, declare it as over",
-            field="over",
+            "%(line)s: %(counted)s counted in all against %(expected)s announced; if "
+            "%(over)s more really arrived, declare it as over",
+            field="over", line=line_ref, counted=after, expected=expected, over=over,
         )
     short = max(0, expected - after) if any(c.close_line for c in counts) else 0
     return LineOutcome(good, damaged, over, short)
@@ -97,8 +98,8 @@ def check_triage(triage: Triage, expiry: dt.date | None, today: dt.date) -> None
     elif triage.disposition is not None:
         raise InvalidInput("only priority 3 goods get a disposition", field="disposition")
     if expiry is not None and expiry < today and triage.priority is not Priority.NON_PRIORITY:
-        raise InvalidInput(f"the goods expired on {expiry}: they are blocked and can only be "
-                           "priority 3", field="priority")
+        raise InvalidInput("the goods expired on %(expiry)s: they are blocked and can only "
+                           "be priority 3", field="priority", expiry=expiry)
 
 
 @dataclass(frozen=True, slots=True)

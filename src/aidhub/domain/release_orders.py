@@ -12,6 +12,7 @@ is issued, the hub accepts it (the warehouse will pick it) and releases it once 
 import enum
 
 from aidhub.domain import lifecycle
+from aidhub.domain.lifecycle import IllegalTransition
 
 
 class PlanState(enum.StrEnum):
@@ -27,9 +28,20 @@ PLAN_TRANSITIONS = {
 }
 
 
+PLAN_REFUSALS = lifecycle.Refusals(
+    elsewhere=lambda **v: IllegalTransition(
+        "plan %(number)s cannot go from %(current)s to %(target)s; "
+        "from %(current)s it can go to: %(options)s", **v),
+    final=lambda **v: IllegalTransition(
+        "plan %(number)s cannot go from %(current)s to %(target)s; %(current)s is final",
+        **v),
+    reason=lambda **v: IllegalTransition("say why plan %(number)s is %(target)s", **v),
+)
+
+
 def plan_transition(number: str, current: PlanState, target: PlanState,
                     reason: str = "") -> PlanState:
-    lifecycle.check(f"plan {number}", current, target, PLAN_TRANSITIONS, reason=reason,
+    lifecycle.check(PLAN_REFUSALS, number, current, target, PLAN_TRANSITIONS, reason=reason,
                     needs_reason=frozenset({PlanState.DISCARDED}))
     return target
 
@@ -52,8 +64,20 @@ RELEASE_TRANSITIONS = {
 RESERVING = frozenset({ReleaseState.VERIFIED, ReleaseState.ACCEPTED, ReleaseState.RELEASED})
 
 
+RELEASE_REFUSALS = lifecycle.Refusals(
+    elsewhere=lambda **v: IllegalTransition(
+        "release order %(number)s cannot go from %(current)s to %(target)s; "
+        "from %(current)s it can go to: %(options)s", **v),
+    final=lambda **v: IllegalTransition(
+        "release order %(number)s cannot go from %(current)s to %(target)s; "
+        "%(current)s is final", **v),
+    reason=lambda **v: IllegalTransition("say why release order %(number)s is %(target)s",
+                                         **v),
+)
+
+
 def release_transition(number: str, current: ReleaseState, target: ReleaseState,
                        reason: str = "") -> ReleaseState:
-    lifecycle.check(f"release order {number}", current, target, RELEASE_TRANSITIONS,
+    lifecycle.check(RELEASE_REFUSALS, number, current, target, RELEASE_TRANSITIONS,
                     reason=reason, needs_reason=frozenset({ReleaseState.CANCELLED}))
     return target

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from aidhub.domain import lifecycle
 from aidhub.domain.errors import InvalidInput
+from aidhub.domain.lifecycle import IllegalTransition
 
 
 class RequestState(enum.StrEnum):
@@ -51,11 +52,20 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 NEEDS_REASON = frozenset({R.REJECTED, R.CANCELLED})
 # Lines can be added and removed only while the partner is still writing the request.
 EDITABLE = frozenset({R.DRAFT})
+REFUSALS = lifecycle.Refusals(
+    elsewhere=lambda **v: IllegalTransition(
+        "request %(number)s cannot go from %(current)s to %(target)s; "
+        "from %(current)s it can go to: %(options)s", **v),
+    final=lambda **v: IllegalTransition(
+        "request %(number)s cannot go from %(current)s to %(target)s; %(current)s is final",
+        **v),
+    reason=lambda **v: IllegalTransition("say why request %(number)s is %(target)s", **v),
+)
 
 
 def transition(number: str, current: RequestState, target: RequestState,
                reason: str = "") -> RequestState:
-    lifecycle.check(f"request {number}", current, target, TRANSITIONS, reason=reason,
+    lifecycle.check(REFUSALS, number, current, target, TRANSITIONS, reason=reason,
                     needs_reason=NEEDS_REASON)
     return target
 
@@ -64,8 +74,8 @@ def parse_priority(raw: object, field: str = "priority") -> Priority:
     try:
         return Priority(int(str(raw).strip()))
     except ValueError:
-        raise InvalidInput(f"priority '{raw}' is not 1 (life-saving), 2 (important) or "
-                           "3 (other)", field=field) from None
+        raise InvalidInput("priority '%(priority)s' is not 1 (life-saving), 2 (important) "
+                           "or 3 (other)", field=field, priority=raw) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,10 +117,11 @@ def check_decision(*, state: HitState, submitted_by: str, decided_by: str,
         raise InvalidInput("goods hits are never cleared automatically: a person classifies "
                            "the goods", field="decision")
     if state in (HitState.CLEARED, HitState.CONFIRMED):
-        raise InvalidInput(f"this hit was already {state.value}", field="decision")
+        raise InvalidInput("this hit was already %(state)s", field="decision",
+                           state=state.value)
     if decided_by.strip().lower() == submitted_by.strip().lower():
-        raise FourEyes(f"{decided_by} submitted this and cannot decide on it: another "
-                       "screening officer must (four-eyes rule)")
+        raise FourEyes("%(user)s submitted this and cannot decide on it: another "
+                       "screening officer must (four-eyes rule)", user=decided_by)
     if not reason.strip():
         raise InvalidInput("give the reason for the decision: it is kept and shown to "
                            "auditors", field="reason")

@@ -64,8 +64,8 @@ def check_pcode(value: str | None) -> str | None:
     code = value.strip().upper()
     if not _PCODE.match(code):
         raise InvalidInput(
-            f"'{value}' is not a P-code; write it like SY02 (admin1) or SY0200 (admin2)",
-            field="pcode",
+            "'%(value)s' is not a P-code; write it like SY02 (admin1) or SY0200 (admin2)",
+            field="pcode", value=value,
         )
     return code
 
@@ -77,8 +77,8 @@ def check_locode(value: str | None) -> str | None:
     code = value.strip().upper().replace(" ", "")
     if not _LOCODE.match(code):
         raise InvalidInput(
-            f"'{value}' is not a UN/LOCODE; write it like SYLTK (country + 3 letters)",
-            field="locode",
+            "'%(value)s' is not a UN/LOCODE; write it like SYLTK (country + 3 letters)",
+            field="locode", value=value,
         )
     return code
 
@@ -87,9 +87,9 @@ def check_coordinates(lat: Decimal | None, lon: Decimal | None) -> None:
     if (lat is None) != (lon is None):
         raise InvalidInput("give both latitude and longitude, or neither", field="lat")
     if lat is not None and not Decimal(-90) <= lat <= Decimal(90):
-        raise InvalidInput(f"latitude {lat} is outside -90..90", field="lat")
+        raise InvalidInput("latitude %(lat)s is outside -90..90", field="lat", lat=lat)
     if lon is not None and not Decimal(-180) <= lon <= Decimal(180):
-        raise InvalidInput(f"longitude {lon} is outside -180..180", field="lon")
+        raise InvalidInput("longitude %(lon)s is outside -180..180", field="lon", lon=lon)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,11 @@ BATCH_ENTRIES = 500  # fixed, so that a batch rebuilt after a cut is the same ba
 
 
 class SyncError(AidhubError):
-    """A batch the central server cannot take; ``expected`` is the batch it wants next."""
+    """A batch the central server cannot take; ``expected`` is the batch it wants next.
+    ``expected`` is not a value of the message: the message names its own (``batch``...)."""
 
-    def __init__(self, message: str, *, expected: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, /, *, expected: int | None = None, **values: Any):
+        super().__init__(message, **values)
         self.expected = expected
 
 
@@ -78,22 +79,23 @@ def judge(batch: Batch, *, key: str, received: int, head_hash: str,
     one's hash, ``stored_hash`` the hash recorded for ``batch.batch_no`` if it was."""
     digest = batch_hash(batch.node, batch.batch_no, batch.prev_hash, batch.entries)
     if digest != batch.hash or not hmac.compare_digest(sign(key, digest), batch.signature):
-        raise SyncError(f"batch {batch.batch_no} does not match its hash or signature: it "
+        raise SyncError("batch %(batch)s does not match its hash or signature: it "
                         "was altered on the way, or signed with another node's key",
-                        expected=received + 1)
+                        expected=received + 1, batch=batch.batch_no)
     if batch.batch_no <= received:
         if stored_hash == batch.hash:
             return Verdict(apply=False)
-        raise SyncError(f"batch {batch.batch_no} was received before with other contents",
-                        expected=received + 1)
+        raise SyncError("batch %(batch)s was received before with other contents",
+                        expected=received + 1, batch=batch.batch_no)
     if batch.batch_no > received + 1:
-        raise SyncError(f"batch {batch.batch_no} arrived but batch {received + 1} is "
-                        "missing; send from there", expected=received + 1)
+        raise SyncError("batch %(batch)s arrived but batch %(missing)s is "
+                        "missing; send from there", expected=received + 1,
+                        batch=batch.batch_no, missing=received + 1)
     if batch.prev_hash != head_hash:
-        raise SyncError(f"batch {batch.batch_no} does not follow the last batch received "
-                        "(its chain is broken)", expected=received + 1)
+        raise SyncError("batch %(batch)s does not follow the last batch received "
+                        "(its chain is broken)", expected=received + 1, batch=batch.batch_no)
     seqs = [e["seq"] for e in batch.entries]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
-        raise SyncError(f"batch {batch.batch_no}'s entries are out of order",
-                        expected=received + 1)
+        raise SyncError("batch %(batch)s's entries are out of order",
+                        expected=received + 1, batch=batch.batch_no)
     return Verdict(apply=True)

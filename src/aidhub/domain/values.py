@@ -25,9 +25,9 @@ def _parse_code_text(raw: str, field: str) -> str:
     text = raw.strip().upper()
     if not _CODE.match(text):
         raise InvalidInput(
-            f"'{raw}' is not a valid code; use 1 to 40 letters, digits, '.', '_' or '-', "
+            "'%(value)s' is not a valid code; use 1 to 40 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit",
-            field=field,
+            field=field, value=raw,
         )
     return text
 
@@ -41,7 +41,7 @@ def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = F
     """A quantity in inventory units: a whole number greater than zero (and at most
     :data:`MAX_QUANTITY`)."""
     if isinstance(raw, bool):
-        raise InvalidInput(f"{raw!r} is not a quantity", field=field)
+        raise InvalidInput("%(value)r is not a quantity", field=field, value=raw)
     if isinstance(raw, int):
         value = raw
     else:
@@ -50,13 +50,14 @@ def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = F
             number = Decimal(text)
         except InvalidOperation:
             raise InvalidInput(
-                f"'{raw}' is not a number; give a whole number of inventory units", field=field
+                "'%(value)s' is not a number; give a whole number of inventory units",
+                field=field, value=raw,
             ) from None
         if not number.is_finite() or number != number.to_integral_value():
             raise InvalidInput(
-                f"'{raw}' is not a whole number; quantities are counted in inventory units "
+                "'%(value)s' is not a whole number; quantities are counted in inventory units "
                 "(count the pieces, or use the item's smaller unit)",
-                field=field,
+                field=field, value=raw,
             )
         if abs(number) > MAX_QUANTITY:  # before int(): 1e999999999 would take minutes
             raise _too_large(raw, field)
@@ -64,13 +65,15 @@ def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = F
     if value > MAX_QUANTITY:
         raise _too_large(raw, field)
     if value < 0 or (value == 0 and not allow_zero):
-        raise InvalidInput(f"{value} is not allowed; the quantity must be above zero", field=field)
+        raise InvalidInput("%(value)s is not allowed; the quantity must be above zero",
+                           field=field, value=value)
     return value
 
 
 def _too_large(raw: object, field: str) -> InvalidInput:
-    return InvalidInput(f"'{raw}' is too large for a quantity (at most {MAX_QUANTITY:,}); "
-                        "check the number of units", field=field)
+    return InvalidInput("'%(value)s' is too large for a quantity (at most %(most)s); "
+                        "check the number of units", field=field, value=raw,
+                        most=format(MAX_QUANTITY, ","))
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
@@ -99,7 +102,8 @@ def parse_date(raw: object, field: str = "date") -> dt.date:
             next_month = dt.date(year + mon // 12, mon % 12 + 1, 1)
             return next_month - dt.timedelta(days=1)
     raise InvalidInput(
-        f"'{raw}' is not a date; write it as YYYY-MM-DD (for example 2027-03-31)", field=field
+        "'%(value)s' is not a date; write it as YYYY-MM-DD (for example 2027-03-31)",
+        field=field, value=raw,
     )
 
 
@@ -111,9 +115,10 @@ def parse_decimal(raw: object, field: str, *, minimum: Decimal = Decimal(0)) -> 
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput(f"'{raw}' is not a number", field=field) from None
+        raise InvalidInput("'%(value)s' is not a number", field=field, value=raw) from None
     if not value.is_finite() or value < minimum:
-        raise InvalidInput(f"{raw} is not allowed; it must be at least {minimum}", field=field)
+        raise InvalidInput("%(value)s is not allowed; it must be at least %(minimum)s",
+                           field=field, value=raw, minimum=minimum)
     return value
 
 
@@ -124,7 +129,7 @@ def parse_flag(raw: object, field: str) -> bool:
         return True
     if text in ("no", "n", "false", "0", ""):
         return False
-    raise InvalidInput(f"'{raw}' is not yes or no", field=field)
+    raise InvalidInput("'%(value)s' is not yes or no", field=field, value=raw)
 
 
 def parse_optional(raw: object) -> str | None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from aidhub.domain import lifecycle
 from aidhub.domain.errors import InvalidInput
+from aidhub.domain.lifecycle import IllegalTransition
 
 # a vehicle without news for more than this many hours is highlighted on the tracking
 # board and counted on the dashboard
@@ -40,11 +41,20 @@ TRANSITIONS = {
 }
 # Waybills whose goods are on the road: their lines must match the in-transit balances.
 ON_THE_ROAD = frozenset({W.DISPATCHED, W.ARRIVED})
+REFUSALS = lifecycle.Refusals(
+    elsewhere=lambda **v: IllegalTransition(
+        "waybill %(number)s cannot go from %(current)s to %(target)s; "
+        "from %(current)s it can go to: %(options)s", **v),
+    final=lambda **v: IllegalTransition(
+        "waybill %(number)s cannot go from %(current)s to %(target)s; %(current)s is final",
+        **v),
+    reason=lambda **v: IllegalTransition("say why waybill %(number)s is %(target)s", **v),
+)
 
 
 def transition(number: str, current: WaybillState, target: WaybillState,
                reason: str = "") -> WaybillState:
-    lifecycle.check(f"waybill {number}", current, target, TRANSITIONS, reason=reason,
+    lifecycle.check(REFUSALS, number, current, target, TRANSITIONS, reason=reason,
                     needs_reason=frozenset({W.CANCELLED}))
     return target
 
@@ -61,15 +71,17 @@ def check_event(number: str, state: WaybillState, event: TrackingEvent, place: s
     """The state an event moves the waybill to (None: it stays), or why it cannot be."""
     if state not in ON_THE_ROAD and not (state is W.ISSUED and event is
                                          TrackingEvent.DEPARTED):
-        raise InvalidInput(f"waybill {number} is {lifecycle.label(state)}: tracking events "
-                           "are for vehicles on the road", field="event")
+        raise InvalidInput("waybill %(number)s is %(state)s: tracking events "
+                           "are for vehicles on the road", field="event",
+                           number=number, state=lifecycle.label(state))
     if event is TrackingEvent.AT_CHECKPOINT and not place.strip():
         raise InvalidInput("name the checkpoint", field="place")
     if event is TrackingEvent.ARRIVED:
         return transition(number, state, W.ARRIVED) if state is not W.ARRIVED else None
     if event is TrackingEvent.DEPARTED and state is W.ISSUED:
-        raise InvalidInput(f"waybill {number} has not been dispatched: dispatch it first "
-                           "(the goods leave the hub's stock then)", field="event")
+        raise InvalidInput("waybill %(number)s has not been dispatched: dispatch it first "
+                           "(the goods leave the hub's stock then)", field="event",
+                           number=number)
     return None
 
 
@@ -99,18 +111,25 @@ def check_pod(number: str, shipped: dict[int, int], lines: list[PodLine]) -> lis
     seen: dict[int, PodLine] = {}
     for ln in lines:
         if ln.line_no not in shipped:
-            raise InvalidInput(f"waybill {number} has no line {ln.line_no}", field="lines")
+            raise InvalidInput("waybill %(number)s has no line %(line)s", field="lines",
+                               number=number, line=ln.line_no)
         if ln.line_no in seen:
-            raise InvalidInput(f"line {ln.line_no} is given twice", field="lines")
+            raise InvalidInput("line %(line)s is given twice", field="lines",
+                               line=ln.line_no)
+        where = f"lines[{ln.line_no}]"
         for name in ("good", "damaged", "short", "lost"):
             if getattr(ln, name) < 0:
-                raise InvalidInput(f"line {ln.line_no}: {name} cannot be negative",
-                                   field=f"lines[{ln.line_no}].{name}")
+                at = f"{where}.{name}"
+                raise InvalidInput("line %(line)s: %(name)s cannot be negative", field=at,
+                                   line=ln.line_no, name=name)
         if ln.counted > shipped[ln.line_no]:
             raise InvalidInput(
-                f"line {ln.line_no}: {ln.counted:,} counted (good {ln.good:,}, damaged "
-                f"{ln.damaged:,}, short {ln.short:,}, lost {ln.lost:,}) but only "
-                f"{shipped[ln.line_no]:,} were shipped", field=f"lines[{ln.line_no}]")
+                "line %(line)s: %(counted)s counted (good %(good)s, damaged %(damaged)s, "
+                "short %(short)s, lost %(lost)s) but only %(shipped)s were shipped",
+                field=where, line=ln.line_no, counted=format(ln.counted, ","),
+                good=format(ln.good, ","), damaged=format(ln.damaged, ","),
+                short=format(ln.short, ","), lost=format(ln.lost, ","),
+                shipped=format(shipped[ln.line_no], ","))
         seen[ln.line_no] = ln
     out = []
     for line_no, quantity in sorted(shipped.items()):

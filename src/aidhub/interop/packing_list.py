@@ -130,7 +130,7 @@ def parse_packing_list(source: Path | str | bytes,
                        sheet=sheet, header_row=header_row)
     if not len(table):
         raise InvalidInput("the packing list has a header but no lines; add the goods below "
-                           f"the header (row {table.header_row})")
+                           "the header (row %(header)s)", header=table.header_row)
     label = {f: c.label for f, c in table.columns.items()}
     header_currency = ""
     if "currency" not in table.columns:
@@ -146,8 +146,9 @@ def parse_packing_list(source: Path | str | bytes,
         line = reader.line(header_currency)
         sscc = reader.sscc_code
         if sscc and sscc in first_row:
-            reader.problem("sscc", f"SSCC {sscc} is also on row {first_row[sscc]}; each "
-                           "pallet has its own SSCC, so check the pallet labels of both rows")
+            reader.problem("sscc", "SSCC %(sscc)s is also on row %(other)s; each "
+                           "pallet has its own SSCC, so check the pallet labels of both rows",
+                           sscc=sscc, other=first_row[sscc])
             line = None
         elif sscc:
             first_row[sscc] = number
@@ -177,9 +178,10 @@ def check_units(lines: PackingList | Iterable[PackingLine],
             continue
         problems.append(Problem(
             line.row, column,
-            f"{line.item_code} is counted in '{unit}' in the catalog, not '{line.unit}'; "
-            f"give the quantity in '{unit}' (ask the consignor how many '{unit}' a "
-            f"'{line.unit}' holds) or choose another item", "unit"))
+            "%(code)s is counted in '%(unit)s' in the catalog, not '%(given)s'; "
+            "give the quantity in '%(unit)s' (ask the consignor how many '%(unit)s' a "
+            "'%(given)s' holds) or choose another item", "unit",
+            {"code": line.item_code, "unit": unit, "given": line.unit}))
     return problems
 
 
@@ -212,15 +214,22 @@ class _RowReader:
         self.problems: list[Problem] = []
         self.sscc_code = ""
 
-    def problem(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.row, self.labels.get(field, field), message, field))
+    def problem(self, field: str, message: str, **values: object) -> None:
+        """Note a problem in the field's cell: ``message`` is a template ``values`` fill."""
+        self.problems.append(Problem(self.row, self.labels.get(field, field), message, field,
+                                     values))
+
+    def error(self, field: str, error: InvalidInput) -> None:
+        """Note the problem an error found in the field's cell (its message without where
+        it happened, as the error's own template and values)."""
+        self.problems.append(Problem.of(self.row, self.labels.get(field, field), error, field))
 
     def text(self, field: str) -> str:
         value = " ".join(self.fields.get(field, "").split())
         limit = _MAX_LENGTH.get(field)
         if limit is not None and len(value) > limit:
-            self.problem(field, f"the text is {len(value)} characters long; shorten it to "
-                         f"at most {limit}")
+            self.problem(field, "the text is %(length)s characters long; shorten it to "
+                         "at most %(limit)s", length=len(value), limit=limit)
         return value
 
     def line(self, header_currency: str) -> PackingLine | None:
@@ -257,16 +266,16 @@ class _RowReader:
                          "shipped (a whole number)")
             return None
         if re.fullmatch(r"[1-9]\d{0,2}(\.\d{3})+", raw):
-            self.problem("quantity", f"'{raw}' could be {raw.replace('.', '')} or "
-                         f"{Decimal(raw).normalize():f}; write the quantity without "
-                         "separators")
+            self.problem("quantity", "'%(raw)s' could be %(whole)s or %(decimal)s; write the "
+                         "quantity without separators", raw=raw, whole=raw.replace(".", ""),
+                         decimal=format(Decimal(raw).normalize(), "f"))
             return None
         if re.fullmatch(r"\d{1,3}([,'\u00a0\u202f ]\d{3})+", raw):  # 1,500 or 12 000
             raw = re.sub(r"\D", "", raw)
         try:
             return parse_quantity(raw)
         except InvalidInput as exc:
-            self.problem("quantity", exc.detail)
+            self.error("quantity", exc)
             return None
 
     def expiry(self) -> dt.date | None:
@@ -276,18 +285,21 @@ class _RowReader:
         try:
             return parse_date(raw, "expiry")
         except InvalidInput as exc:
-            self.problem("expiry", _impossible_date(raw) or exc.detail)
+            self.error("expiry", _impossible_date(raw) or exc)
             return None
 
     def amount(self, field: str, what: str) -> Decimal | None:
+        """The field's number; ``what`` ("a weight", "a volume" or "a value") names it in
+        the problems."""
         raw = self.fields.get(field, "").strip()
         if not raw:
             return None
         text = re.sub(r"[\s'\u00a0\u202f]", "", raw)
         if re.fullmatch(r"-?[1-9]\d{0,2},\d{3}", text):
             whole, fraction = text.replace("-", "").split(",")
-            self.problem(field, f"'{raw}' could be {whole}{fraction} or {whole}.{fraction}; "
-                         "write it without a thousands separator, with '.' for decimals")
+            self.problem(field, "'%(raw)s' could be %(whole)s or %(decimal)s; write it "
+                         "without a thousands separator, with '.' for decimals", raw=raw,
+                         whole=whole + fraction, decimal=whole + "." + fraction)
             return None
         if "," in text and "." in text:  # the last one is the decimal separator
             grouping = "," if text.rfind(".") > text.rfind(",") else "."
@@ -302,11 +314,26 @@ class _RowReader:
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
-            self.problem(field, f"'{raw}' is not a number; write {what} as digits, "
-                         "for example 12.5")
+            if what == "a weight":
+                self.problem(field, "'%(raw)s' is not a number; write a weight as digits, "
+                             "for example 12.5", raw=raw)
+            elif what == "a volume":
+                self.problem(field, "'%(raw)s' is not a number; write a volume as digits, "
+                             "for example 12.5", raw=raw)
+            else:
+                self.problem(field, "'%(raw)s' is not a number; write a value as digits, "
+                             "for example 12.5", raw=raw)
             return None
         if number < 0:
-            self.problem(field, f"{raw} is negative; {what} cannot be below zero")
+            if what == "a weight":
+                self.problem(field, "%(raw)s is negative; a weight cannot be below zero",
+                             raw=raw)
+            elif what == "a volume":
+                self.problem(field, "%(raw)s is negative; a volume cannot be below zero",
+                             raw=raw)
+            else:
+                self.problem(field, "%(raw)s is negative; a value cannot be below zero",
+                             raw=raw)
             return None
         return number
 
@@ -314,8 +341,8 @@ class _RowReader:
         raw = self.fields.get("currency", "").strip()
         code = _CURRENCY_SIGNS.get(raw, raw.upper())
         if code and not re.fullmatch(r"[A-Z]{3}", code):
-            self.problem("currency", f"'{raw}' is not a currency code; use the three-letter "
-                         "ISO code (USD, EUR, CHF...)")
+            self.problem("currency", "'%(raw)s' is not a currency code; use the three-letter "
+                         "ISO code (USD, EUR, CHF...)", raw=raw)
             return ""
         return code
 
@@ -328,20 +355,20 @@ class _RowReader:
         if len(digits) == 20 and digits.startswith("00"):
             digits = digits[2:]
         if not (digits.isascii() and digits.isdigit() and len(digits) == 18):
-            self.problem("sscc", f"'{raw}' is not an SSCC; an SSCC has 18 digits (copy it "
-                         "from the pallet label, with or without the leading (00))")
+            self.problem("sscc", "'%(raw)s' is not an SSCC; an SSCC has 18 digits (copy it "
+                         "from the pallet label, with or without the leading (00))", raw=raw)
             return ""
         check = gs1_check_digit(digits[:-1])
         if check != int(digits[-1]):
-            self.problem("sscc", f"'{raw}' has a wrong check digit (the last digit should "
-                         f"be {check}); copy it again from the pallet label. If the file "
+            self.problem("sscc", "'%(raw)s' has a wrong check digit (the last digit should "
+                         "be %(check)s); copy it again from the pallet label. If the file "
                          "comes from a spreadsheet, format the column as text: long "
-                         "numbers lose their last digits")
+                         "numbers lose their last digits", raw=raw, check=check)
             return ""
         return digits
 
 
-def _impossible_date(raw: str) -> str | None:
+def _impossible_date(raw: str) -> InvalidInput | None:
     """Why a date-shaped text is no date (31/02/2026), or None if it is not date-shaped."""
     iso = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", raw)
     dmy = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw)
@@ -352,14 +379,15 @@ def _impossible_date(raw: str) -> str | None:
     else:
         return None
     if not 1 <= month <= 12:
-        return (f"'{raw}' has no month {month}; write dates as YYYY-MM-DD (or day/month/"
-                "year)")
+        return InvalidInput("'%(raw)s' has no month %(month)s; write dates as YYYY-MM-DD (or "
+                            "day/month/year)", raw=raw, month=month)
     try:
         dt.date(year, month, day)
     except ValueError:
         name = dt.date(2000, month, 1).strftime("%B")
-        return (f"'{raw}' is not a real date: there is no {day} {name} {year}; check the "
-                "day and month on the pack")
+        return InvalidInput("'%(raw)s' is not a real date: there is no %(day)s %(name)s "
+                            "%(year)s; check the day and month on the pack", raw=raw, day=day,
+                            name=name, year=year)
     return None
 
 

@@ -7,8 +7,10 @@ raises :func:`rejected`, so the user can fix the file in one go.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as attribute
+from typing import Any
 
-from aidhub.domain.errors import InvalidInput
+from aidhub.domain.errors import AidhubError, Gettext, InvalidInput
 
 MAX_SHOWN = 20
 
@@ -19,39 +21,66 @@ class Problem:
 
     ``column`` is the column's header as the file writes it (or its HXL tag), so that the
     user can find the cell; ``field`` is the field it was read as, for programs.
+    ``message`` is a template that ``values`` fill in (see :mod:`aidhub.domain.errors`), so
+    that a page can show it in the reader's language.
     """
 
     row: int | None
     column: str | None
     message: str
     field: str | None = None
+    values: dict[str, Any] = attribute(default_factory=dict, compare=False, hash=False)
 
-    def __str__(self) -> str:
+    @classmethod
+    def of(cls, row: int | None, column: str | None, error: AidhubError,
+           field: str | None = None) -> "Problem":
+        """The problem an error found in a cell: its message (without where it happened)
+        as the error's own template and values."""
+        return cls(row, column, error.template or str(error), field, dict(error.values))
+
+    def text(self, gettext: Gettext = str) -> str:
+        """What is wrong (without where), through ``gettext`` into a reader's language."""
+        text = gettext(self.message)
+        return text % self.values if self.values else text
+
+    def translated(self, gettext: Gettext) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("row %(row)s") % {"row": self.row})
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        return (", ".join(where) + ": " if where else "") + self.message
+            where.append(gettext("column '%(column)s'") % {"column": self.column})
+        return (", ".join(where) + ": " if where else "") + self.text(gettext)
+
+    def __str__(self) -> str:
+        return self.translated(str)
 
 
 class RejectedFile(InvalidInput):
     """A file was refused as a whole; ``problems`` lists everything wrong with it."""
 
-    def __init__(self, message: str, problems: Sequence[Problem | str]):
-        super().__init__(message)
+    def __init__(self, problems: Sequence[Problem | str], done: str = "imported"):
         self.problems = tuple(problems)
+        self.done = done
+        super().__init__(self._text(str))
+
+    def _text(self, gettext: Gettext) -> str:
+        shown = [p if isinstance(p, str) else p.translated(gettext)
+                 for p in self.problems[:MAX_SHOWN]]
+        more = len(self.problems) - MAX_SHOWN
+        done = {"imported": gettext("nothing was imported"),
+                "registered": gettext("nothing was registered"),
+                "planned": gettext("nothing was planned")}.get(self.done, self.done)
+        head = gettext("%(done)s; fix these %(count)s problem(s) and try again:") % {
+            "done": done, "count": len(self.problems)}
+        tail = ("\n" + gettext("... and %(more)s more") % {"more": more}) if more > 0 else ""
+        return head + "\n" + "\n".join(shown) + tail
+
+    def translated_detail(self, gettext: Gettext) -> str:
+        return self._text(gettext)
 
 
 def rejected(problems: Sequence[Problem | str], done: str = "imported") -> RejectedFile:
     """The error for a refused import: a count, then one line per problem (at most
     ``MAX_SHOWN``, then how many more). ``done`` is what did not happen ("imported",
-    "registered")."""
-    shown = [str(p) for p in problems[:MAX_SHOWN]]
-    more = (f"\n... and {len(problems) - MAX_SHOWN} more"
-            if len(problems) > MAX_SHOWN else "")
-    return RejectedFile(
-        f"nothing was {done}; fix these {len(problems)} problem(s) and try again:\n"
-        + "\n".join(shown) + more,
-        problems,
-    )
+    "registered", "planned")."""
+    return RejectedFile(problems, done)

@@ -43,12 +43,17 @@ class DamagedZip(InvalidInput):
 
 def open_zip(data: bytes, *, what: str = "the workbook") -> zipfile.ZipFile:
     """The ZIP archive in ``data``, once its directory shows nothing that would expand
-    beyond the limits above; InvalidInput otherwise (or when it is not a ZIP archive)."""
+    beyond the limits above; InvalidInput otherwise (or when it is not a ZIP archive).
+
+    ``what`` names the data in the messages: "the workbook" or "the file"."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise DamagedZip(f"{what} looks like a damaged ZIP archive; save it again from "
-                           "the spreadsheet and send it again") from None
+        if what == "the file":
+            raise DamagedZip("the file looks like a damaged ZIP archive; save it again from "
+                             "the spreadsheet and send it again") from None
+        raise DamagedZip("the workbook looks like a damaged ZIP archive; save it again from "
+                         "the spreadsheet and send it again") from None
     try:
         check_zip(archive, what=what)
     except BaseException:
@@ -58,26 +63,51 @@ def open_zip(data: bytes, *, what: str = "the workbook") -> zipfile.ZipFile:
 
 
 def check_zip(archive: zipfile.ZipFile, *, what: str = "the workbook") -> None:
-    """Refuse ``archive`` when its parts would expand too far (see the module docstring)."""
+    """Refuse ``archive`` when its parts would expand too far (see the module docstring).
+    ``what`` is as for :func:`open_zip`."""
+    file = what == "the file"
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise InvalidInput(f"{what} holds {len(members):,} parts, more than a spreadsheet "
-                           f"does (at most {MAX_MEMBERS:,}); it was refused for safety")
+        count, most = f"{len(members):,}", f"{MAX_MEMBERS:,}"
+        if file:
+            raise InvalidInput("the file holds %(count)s parts, more than a spreadsheet "
+                               "does (at most %(most)s); it was refused for safety",
+                               count=count, most=most)
+        raise InvalidInput("the workbook holds %(count)s parts, more than a spreadsheet "
+                           "does (at most %(most)s); it was refused for safety",
+                           count=count, most=most)
     total = 0
     for info in members:
         size, packed = info.file_size, max(info.compress_size, 1)
         total += size
         if size > MAX_MEMBER or total > MAX_TOTAL:
-            raise _bomb(what, f"it would expand to more than {MAX_TOTAL // MB} MB")
+            raise _too_large(file)
         if size > RATIO_FROM and size / packed > MAX_RATIO:
-            raise _bomb(what, f"its part {_shown(info.filename)} is compressed "
-                              f"{size / packed:,.0f} times, as a 'zip bomb' is")
+            raise _bomb(file, _shown(info.filename), f"{size / packed:,.0f}")
 
 
-def _bomb(what: str, why: str) -> InvalidInput:
-    return InvalidInput(f"{what} was refused for safety: {why}. Nothing was read. Open it "
-                        "in a spreadsheet, check its content and save it again, or send "
-                        "the data as CSV")
+def _too_large(file: bool) -> InvalidInput:
+    if file:
+        return InvalidInput("the file was refused for safety: it would expand to more than "
+                            "%(most)s MB. Nothing was read. Open it in a spreadsheet, check "
+                            "its content and save it again, or send the data as CSV",
+                            most=MAX_TOTAL // MB)
+    return InvalidInput("the workbook was refused for safety: it would expand to more than "
+                        "%(most)s MB. Nothing was read. Open it in a spreadsheet, check its "
+                        "content and save it again, or send the data as CSV",
+                        most=MAX_TOTAL // MB)
+
+
+def _bomb(file: bool, part: str, ratio: str) -> InvalidInput:
+    if file:
+        return InvalidInput("the file was refused for safety: its part %(part)s is compressed "
+                            "%(ratio)s times, as a 'zip bomb' is. Nothing was read. Open it in "
+                            "a spreadsheet, check its content and save it again, or send the "
+                            "data as CSV", part=part, ratio=ratio)
+    return InvalidInput("the workbook was refused for safety: its part %(part)s is compressed "
+                        "%(ratio)s times, as a 'zip bomb' is. Nothing was read. Open it in a "
+                        "spreadsheet, check its content and save it again, or send the data "
+                        "as CSV", part=part, ratio=ratio)
 
 
 def _shown(name: str) -> str:

@@ -33,7 +33,8 @@ class CentralClient:
             response = self._http.request(method, PREFIX + path, headers=self._headers,
                                           **kwargs)
         except httpx.HTTPError as exc:
-            raise Unreachable(f"the central server did not answer: {exc}") from None
+            raise Unreachable("the central server did not answer: %(error)s",
+                              error=str(exc)) from None
         self.bytes_received += len(response.content)
         if response.request.content:
             self.bytes_sent += len(response.request.content)
@@ -44,13 +45,14 @@ class CentralClient:
             raise SyncError("the central server does not know this node's token (revoked, "
                             "or for another server)")
         if response.status_code >= 500:
-            raise Unreachable(f"the central server answered {response.status_code}")
+            raise Unreachable("the central server answered %(status)s",
+                              status=response.status_code)
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail")
             except ValueError:
                 detail = response.text[:200]
-            raise SyncError(f"the central server refused: {detail}")
+            raise SyncError("the central server refused: %(detail)s", detail=detail)
         try:
             return response.json()
         except ValueError:

@@ -83,7 +83,8 @@ def read_csv(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]],
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+            raise InvalidInput("cannot read %(path)s: %(reason)s", path=path,
+                               reason=exc.strerror) from None
     else:
         data = source
     try:
@@ -106,9 +107,8 @@ def read_csv(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]],
     if missing:
         wanted = ", ".join(f"'{f}'" for f in missing)
         raise InvalidInput(
-            f"the file has no column for {wanted}; the header row has: "
-            + ", ".join(h for h in header if h.strip())
-        )
+            "the file has no column for %(wanted)s; the header row has: %(headers)s",
+            wanted=wanted, headers=", ".join(h for h in header if h.strip()))
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in records:
         if not any(c.strip() for c in cells):
@@ -207,7 +207,8 @@ def read_source(source: Path | str | bytes) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput("cannot read %(path)s: %(reason)s", path=path,
+                           reason=exc.strerror) from None
 
 
 Required = str | tuple[str, ...]
@@ -239,10 +240,9 @@ def read_table(source: Path | str | bytes, columns: Mapping[str, tuple[str, ...]
                            for r in missing)
         named = [h.strip() or t.strip() for h, t in zip(header, tags, strict=True)]
         raise InvalidInput(
-            f"the file has no column for {wanted}; the header row (row {at + 1}) has: "
-            + ", ".join(n for n in named if n)
-            + ". Rename the column, or choose it when importing"
-        )
+            "the file has no column for %(wanted)s; the header row (row %(header)s) has: "
+            "%(headers)s. Rename the column, or choose it when importing",
+            wanted=wanted, header=at + 1, headers=", ".join(n for n in named if n))
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in enumerate(grid[body:], start=body + 1):
         if not any(c.strip() for c in cells):
@@ -267,21 +267,84 @@ def guess_mapping(source: Path | str | bytes, columns: Mapping[str, tuple[str, .
 
 # Telling a table from other files -------------------------------------------------------
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image (a photo or a scan)"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image (a scan)"),
-    (b"MM\x00*", "a TIFF image (a scan)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-     "an old Excel workbook (.xls), a password-protected workbook or another "
-     "Office 97-2003 file"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"%PDF", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"{\\rtf", "rtf"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
 )
-_ASK = "save it as Excel Workbook (.xlsx) or CSV UTF-8 and try again"
+
+
+def _not_a_table(kind: str) -> InvalidInput:
+    """The error for a file that is some other kind of file (a key of :data:`_MAGIC`, or
+    what :func:`_text` and :func:`_xlsx_rows` find), each message whole for translators."""
+    match kind:
+        case "pdf":
+            return InvalidInput("this file looks like a PDF document, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "png":
+            return InvalidInput("this file looks like a PNG image, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "jpeg":
+            return InvalidInput("this file looks like a JPEG image (a photo or a scan), not a "
+                                "table; save it as Excel Workbook (.xlsx) or CSV UTF-8 and try "
+                                "again")
+        case "gif":
+            return InvalidInput("this file looks like a GIF image, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "tiff":
+            return InvalidInput("this file looks like a TIFF image (a scan), not a table; save "
+                                "it as Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "xls":
+            return InvalidInput("this file looks like an old Excel workbook (.xls), a "
+                                "password-protected workbook or another Office 97-2003 file, "
+                                "not a table; save it as Excel Workbook (.xlsx) or CSV UTF-8 "
+                                "and try again")
+        case "rtf":
+            return InvalidInput("this file looks like an RTF document, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "gzip":
+            return InvalidInput("this file looks like a gzip archive, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "rar":
+            return InvalidInput("this file looks like a RAR archive, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "7z":
+            return InvalidInput("this file looks like a 7-Zip archive, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "binary":
+            return InvalidInput("this file looks like binary data, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "html":
+            return InvalidInput("this file looks like a web page (HTML), not a table; save it "
+                                "as Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "xml-spreadsheet":
+            return InvalidInput("this file looks like an Excel 2003 XML spreadsheet, not a "
+                                "table; save it as Excel Workbook (.xlsx) or CSV UTF-8 and try "
+                                "again")
+        case "xml":
+            return InvalidInput("this file looks like an XML document, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case "xlsb":
+            return InvalidInput("this file looks like an Excel binary workbook (.xlsb), not a "
+                                "table; save it as Excel Workbook (.xlsx) or CSV UTF-8 and try "
+                                "again")
+        case "ods":
+            return InvalidInput("this file looks like an OpenDocument file (.ods, .odt), not a "
+                                "table; save it as Excel Workbook (.xlsx) or CSV UTF-8 and try "
+                                "again")
+        case "docx":
+            return InvalidInput("this file looks like a Word document (.docx), not a table; "
+                                "save it as Excel Workbook (.xlsx) or CSV UTF-8 and try again")
+        case _:
+            return InvalidInput("this file looks like a ZIP archive, not a table; save it as "
+                                "Excel Workbook (.xlsx) or CSV UTF-8 and try again")
 
 
 def _grid(data: bytes, sheet: int | str | None) -> list[list[str]]:
@@ -290,9 +353,9 @@ def _grid(data: bytes, sheet: int | str | None) -> list[list[str]]:
         raise InvalidInput("the file is empty")
     if data.startswith(b"PK\x03\x04"):
         return _xlsx_rows(data, sheet)
-    for magic, what in _MAGIC:
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+            raise _not_a_table(kind)
     return _csv_rows(_text(data))
 
 
@@ -304,20 +367,18 @@ def _text(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         if _looks_binary(data.decode("latin-1")):
-            raise InvalidInput(
-                f"this file looks like binary data, not a table; {_ASK}") from None
+            raise _not_a_table("binary") from None
         raise InvalidInput(
             "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
         ) from None
     if _looks_binary(text):
-        raise InvalidInput(f"this file looks like binary data, not a table; {_ASK}")
+        raise _not_a_table("binary")
     start = text.lstrip()[:400].lower()
     if start.startswith(("<!doctype html", "<html")):
-        raise InvalidInput(f"this file looks like a web page (HTML), not a table; {_ASK}")
+        raise _not_a_table("html")
     if start.startswith("<?xml"):
-        what = ("an Excel 2003 XML spreadsheet" if "office:spreadsheet" in start
-                or "<workbook" in start else "an XML document")
-        raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+        raise _not_a_table("xml-spreadsheet" if "office:spreadsheet" in start
+                           or "<workbook" in start else "xml")
     return text
 
 
@@ -338,24 +399,24 @@ def _xlsx_rows(data: bytes, sheet: int | str | None) -> list[list[str]]:
     try:  # the parts' sizes are checked before anything is expanded (zip bombs)
         archive = safe_files.open_zip(data, what="the file")
     except safe_files.DamagedZip:
-        raise InvalidInput(f"the file looks like a damaged ZIP archive; {_ASK}") from None
+        raise InvalidInput("the file looks like a damaged ZIP archive; save it as Excel "
+                           "Workbook (.xlsx) or CSV UTF-8 and try again") from None
     with archive:
         names = archive.namelist()
     if "xl/workbook.xml" not in names:
-        what = ("an Excel binary workbook (.xlsb)" if "xl/workbook.bin" in names
-                else "an OpenDocument file (.ods, .odt)" if "mimetype" in names
-                else "a Word document (.docx)" if "word/document.xml" in names
-                else "a ZIP archive")
-        raise InvalidInput(f"this file looks like {what}, not a table; {_ASK}")
+        raise _not_a_table("xlsb" if "xl/workbook.bin" in names
+                           else "ods" if "mimetype" in names
+                           else "docx" if "word/document.xml" in names
+                           else "zip")
     from openpyxl import load_workbook  # only when needed: it is slow to import
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)  # checked
     except Exception as exc:  # a damaged file can fail in many ways inside openpyxl
         raise InvalidInput(
-            f"the Excel file cannot be read ({type(exc).__name__}); it may be damaged. "
-            f"Open it in a spreadsheet and {_ASK}"
-        ) from exc
+            "the Excel file cannot be read (%(error)s); it may be damaged. Open it in a "
+            "spreadsheet and save it as Excel Workbook (.xlsx) or CSV UTF-8 and try again",
+            error=type(exc).__name__) from exc
     try:
         sheets = book.worksheets
         if sheet is None:
@@ -365,8 +426,8 @@ def _xlsx_rows(data: bytes, sheet: int | str | None) -> list[list[str]]:
         elif isinstance(sheet, str) and sheet in book.sheetnames:
             chosen = book[sheet]
         else:
-            raise InvalidInput(f"the workbook has no sheet {sheet!r}; its sheets are: "
-                               + ", ".join(book.sheetnames))
+            raise InvalidInput("the workbook has no sheet %(sheet)r; its sheets are: "
+                               "%(sheets)s", sheet=sheet, sheets=", ".join(book.sheetnames))
         chosen.reset_dimensions()  # some programs write wrong ones
         return [[cell_text(v) for v in row] for row in chosen.iter_rows(values_only=True)]
     finally:
@@ -402,7 +463,8 @@ def _layout(grid: list[list[str]], columns: Mapping[str, tuple[str, ...]],
         raise InvalidInput("the file is empty")
     if header_row is not None:
         if not 1 <= header_row <= len(grid):
-            raise InvalidInput(f"the file has no row {header_row}; it has {len(grid)} rows")
+            raise InvalidInput("the file has no row %(number)s; it has %(count)s rows",
+                               number=header_row, count=len(grid))
         at = header_row - 1
     else:
         at = _find_header(grid, columns)
@@ -490,15 +552,16 @@ def _given(mapping: Mapping[str, int | str | None], header: list[str], tags: lis
     by_column: dict[int, str] = {}
     for name, target in mapping.items():
         if name not in columns:
-            raise InvalidInput(f"'{name}' is not a field of this file; the fields are: "
-                               + ", ".join(columns))
+            raise InvalidInput("'%(name)s' is not a field of this file; the fields are: "
+                               "%(fields)s", name=name, fields=", ".join(columns))
         if target is None:
             continue
         if isinstance(target, int) and not isinstance(target, bool):
             if not 0 <= target < len(header):
                 raise InvalidInput(
-                    f"column {target} chosen for '{name}' does not exist; the file has "
-                    f"{len(header)} columns, numbered from 0", field=name)
+                    "column %(column)s chosen for '%(name)s' does not exist; the file has "
+                    "%(count)s columns, numbered from 0", field=name, column=target, name=name,
+                    count=len(header))
             i = target
         else:
             text = str(target).strip()
@@ -511,12 +574,14 @@ def _given(mapping: Mapping[str, int | str | None], header: list[str], tags: lis
                          None)
             if i is None:
                 raise InvalidInput(
-                    f"the file has no column '{text}' (chosen for '{name}'); its columns "
-                    "are: " + ", ".join(n for n in named if n), field=name)
+                    "the file has no column '%(column)s' (chosen for '%(name)s'); its columns "
+                    "are: %(columns)s", field=name, column=text, name=name,
+                    columns=", ".join(n for n in named if n))
         if i in by_column:
             raise InvalidInput(
-                f"column '{named[i]}' is chosen for both '{by_column[i]}' and '{name}'; "
-                "choose one column per field", field=name)
+                "column '%(column)s' is chosen for both '%(first)s' and '%(name)s'; "
+                "choose one column per field", field=name, column=named[i], first=by_column[i],
+                name=name)
         by_column[i] = name
         chosen[name] = ColumnChoice(name, i, header[i], tags[i], "given", 100.0)
     return {name: chosen[name] for name in columns if name in chosen}

@@ -20,8 +20,8 @@ def solve(problem: Problem, *, time_limit: float | None = None,
     plan is the best feasible one found by then (status "time_limit", and ``message``
     says what is not final). ``progress(stage, done, total)`` is called as it goes."""
     if time_limit is not None and not time_limit > 0:
-        raise InvalidInput(f"must be more than 0 seconds, not {time_limit}",
-                           field="time_limit")
+        raise InvalidInput("must be more than 0 seconds, not %(seconds)s",
+                           field="time_limit", seconds=time_limit)
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     model = build(problem)

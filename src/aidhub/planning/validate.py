@@ -65,13 +65,14 @@ def load_problem(data: str | bytes) -> Problem:
         try:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start + 1} cannot be "
-                               "read); save it as UTF-8 JSON") from None
+            raise InvalidInput("the file is not UTF-8 text (byte %(byte)s cannot be "
+                               "read); save it as UTF-8 JSON", byte=exc.start + 1) from None
     try:
         parsed = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"the file is not JSON: {exc.msg.lower()} at line {exc.lineno}, "
-                           f"column {exc.colno}") from None
+        raise InvalidInput("the file is not JSON: %(error)s at line %(line)s, "
+                           "column %(column)s", error=exc.msg.lower(), line=exc.lineno,
+                           column=exc.colno) from None
     except RecursionError:  # "[[[[..." a hundred thousand deep
         raise InvalidInput("the file nests lists or objects too deeply to be a problem "
                            "file") from None

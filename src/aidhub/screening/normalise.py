@@ -1020,8 +1020,8 @@ def normalise_name(name: str, kind: EntityKind | None = None) -> NormalName:
     warnings: list[str] = []
     pieces = _pieces(cleaned, warnings)
     if not pieces:
-        raise InvalidInput(f"The name '{name.strip()}' has no letters or digits to screen.",
-                           field="name")
+        raise InvalidInput("The name '%(name)s' has no letters or digits to screen.",
+                           field="name", name=name.strip())
     if kind is None:
         kind = EntityKind.ORGANIZATION if _org_kind([p.text for p in pieces]) else \
             EntityKind.PERSON
@@ -1040,9 +1040,9 @@ def normalise_name(name: str, kind: EntityKind | None = None) -> NormalName:
                    and not (p.text in _PARTICLE_WORDS and not p.core)
                    and not (p.script == "arabic" and p.raw in _AR_PARTICLES)]
     if not substantive:
-        raise InvalidInput(f"The name '{name.strip()}' is made only of particles or titles "
+        raise InvalidInput("The name '%(name)s' is made only of particles or titles "
                            "(such as al-, bin, abu, sheikh); give the name itself.",
-                           field="name")
+                           field="name", name=name.strip())
     _roles(pieces, kind)
     scripts = frozenset(p.script for p in pieces)
     parts = tuple(_part(p.text, p.display, p.role or Role.WORD, p.script, p.alts, p.article,

@@ -79,7 +79,8 @@ def add_user(ctx: Context, username: str, *, name: str, password: str, key: str,
     if not name.strip():
         raise InvalidInput("give the person's full name", field="name")
     if language not in LANGUAGES:
-        raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")
+        raise InvalidInput("language is one of %(languages)s", field="language",
+                           languages=", ".join(LANGUAGES))
     check_password(password, login)
     hashed = HASHER.hash(password)
     request = {"username": login, "name": name.strip(), "email": email.strip(),
@@ -87,7 +88,7 @@ def add_user(ctx: Context, username: str, *, name: str, password: str, key: str,
 
     def work(uow: UnitOfWork, now: dt.datetime):
         if uow.accounts.user(login) is not None:
-            raise AlreadyExists(f"there is already a user {login}")
+            raise AlreadyExists("there is already a user %(user)s", user=login)
         uow.accounts.add_user({"id": new_id(), "username": login, "name": request["name"],
                                "email": request["email"], "password_hash": hashed,
                                "language": language, "created_at": now,
@@ -100,7 +101,7 @@ def add_user(ctx: Context, username: str, *, name: str, password: str, key: str,
 def _user(uow: UnitOfWork, username: str, *, lock: bool = False) -> Any:
     row = uow.accounts.user(_username(username), lock=lock)
     if row is None:
-        raise NotFound(f"no user {username}; see `aidhub users list`")
+        raise NotFound("no user %(user)s; see `aidhub users list`", user=username)
     return row
 
 
@@ -115,8 +116,13 @@ def grant(ctx: Context, username: str, role: str, organisation: str, *, key: str
         user, org, site, held = _grant_of(uow, username, the_role, organisation, hub)
         check_grant(the_role, site.id if site else None)
         if held:
-            raise AlreadyExists(f"{user.username} already is {the_role.label} for "
-                                f"{org.code}" + (f" at {site.code}" if site else ""))
+            if site:
+                raise AlreadyExists("%(user)s already is %(role)s for %(organisation)s at "
+                                    "%(hub)s", user=user.username, role=the_role.label,
+                                    organisation=org.code, hub=site.code)
+            raise AlreadyExists("%(user)s already is %(role)s for %(organisation)s",
+                                user=user.username, role=the_role.label,
+                                organisation=org.code)
         uow.accounts.add_grant({"id": new_id(), "user_id": user.id, "role": the_role.value,
                                 "organisation_id": org.id,
                                 "hub_id": site.id if site else None, "created_at": now,
@@ -149,7 +155,8 @@ def revoke_grant(ctx: Context, username: str, role: str, organisation: str, *, k
     def work(uow: UnitOfWork, now: dt.datetime):
         user, org, _, held = _grant_of(uow, username, the_role, organisation, hub)
         if held is None:
-            raise NotFound(f"{user.username} is not {the_role.label} for {org.code}")
+            raise NotFound("%(user)s is not %(role)s for %(organisation)s",
+                           user=user.username, role=the_role.label, organisation=org.code)
         uow.accounts.remove_grant(held.id)
         return user.username, {"username": user.username, "revoked": the_role.value}
 
@@ -210,9 +217,11 @@ def set_preferences(ctx: Context, username: str, *, key: str, language: str | No
                     numerals: str | None = None) -> dict[str, Any]:
     """The user's language (en, ar, ru) and, for Arabic, Western or Eastern numerals."""
     if language is not None and language not in LANGUAGES:
-        raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")
+        raise InvalidInput("language is one of %(languages)s", field="language",
+                           languages=", ".join(LANGUAGES))
     if numerals is not None and numerals not in NUMERALS:
-        raise InvalidInput(f"numerals are {' or '.join(NUMERALS)}", field="numerals")
+        raise InvalidInput("numerals are %(numerals)s", field="numerals",
+                           numerals=" or ".join(NUMERALS))
     request = {"username": username, "language": language, "numerals": numerals}
 
     def work(uow: UnitOfWork, now: dt.datetime):
@@ -311,8 +320,9 @@ def sign_in(ctx: Context, username: str, password: str, *, address: str = ""
             uow.commit()
             if reason == "locked":
                 minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-                raise SignInRefused(f"too many failed sign-ins: try again in {minutes} "
-                                    "minutes, or ask an admin to unlock the account")
+                raise SignInRefused("too many failed sign-ins: try again in %(minutes)s "
+                                    "minutes, or ask an admin to unlock the account",
+                                    minutes=minutes)
             raise SignInRefused("wrong username or password, or the account is disabled")
         if user.password_hash and HASHER.check_needs_rehash(user.password_hash):
             uow.accounts.update_user(user.id, password_hash=HASHER.hash(password))
@@ -399,8 +409,8 @@ def new_token(ctx: Context, username: str, name: str, *, scopes: list[str], key:
         allowed = _principal(uow, user).permissions()
         beyond = sorted(s.value for s in wanted - allowed)
         if beyond:
-            raise InvalidInput(f"{user.username}'s roles do not give {', '.join(beyond)}",
-                               field="scopes")
+            raise InvalidInput("%(user)s's roles do not give %(scopes)s", field="scopes",
+                               user=user.username, scopes=", ".join(beyond))
         token_id = new_id()
         uow.accounts.add_token({
             "id": token_id, "user_id": user.id, "name": request["name"],
@@ -418,13 +428,13 @@ def revoke_token(ctx: Context, token_id: str, *, key: str) -> dict[str, Any]:
     try:
         tid = uuid.UUID(str(token_id).strip())
     except ValueError:
-        raise InvalidInput(f"'{token_id}' is not a token id (see `aidhub tokens list`)",
-                           field="id") from None
+        raise InvalidInput("'%(token)s' is not a token id (see `aidhub tokens list`)",
+                           field="id", token=token_id) from None
 
     def work(uow: UnitOfWork, now: dt.datetime):
         row = uow.accounts.token_by_id(tid)
         if row is None:
-            raise NotFound(f"no token {token_id}")
+            raise NotFound("no token %(token)s", token=token_id)
         if row.revoked_at is None:
             uow.accounts.update_token(tid, revoked_at=now)
         return str(tid), {"id": str(tid), "revoked": True}

@@ -66,15 +66,16 @@ def backup(ctx: Context, out: Path, *, force: bool = False,
     dated file in) and return its manifest (with ``path``)."""
     backend = ctx.engine.dialect.name
     if backend not in DUMPS:
-        raise InvalidInput(f"aidhub backs up SQLite and PostgreSQL, not {backend}")
+        raise InvalidInput("aidhub backs up SQLite and PostgreSQL, not %(backend)s",
+                           backend=backend)
     out = Path(out).expanduser()
     if out.is_dir():
         out = out / f"aidhub-{backend}-{utcnow():%Y%m%dT%H%M%SZ}.tar"
     if out.exists() and not force:
-        raise InvalidInput(f"{out} exists: give another name, or --force to replace it",
-                           field="output")
+        raise InvalidInput("%(path)s exists: give another name, or --force to replace it",
+                           field="output", path=out)
     if not out.parent.is_dir():
-        raise NotFound(f"no folder {out.parent}: create it first")
+        raise NotFound("no folder %(folder)s: create it first", folder=out.parent)
     dump = _private(out.with_name(f".{out.name}.dump.partial"))
     partial = _private(out.with_name(f".{out.name}.partial"))
     try:
@@ -109,8 +110,8 @@ def _facts(uow) -> dict[str, Any]:
     shown = database.display_url(_url(uow.conn.engine))
     revision = MigrationContext.configure(uow.conn).get_current_revision()
     if revision is None:
-        raise InvalidInput(f"{shown} has no aidhub schema: there is nothing to back up "
-                           "(check the database URL)")
+        raise InvalidInput("%(database)s has no aidhub schema: there is nothing to back up "
+                           "(check the database URL)", database=shown)
     seq, head = uow.audit.head()
     return {"schema_revision": revision, "created_at": utcnow().isoformat(),
             "movements": uow.ledger.count_movements(),
@@ -121,8 +122,8 @@ def _sqlite_backup(ctx: Context, dump: Path, progress: Progress) -> dict[str, An
     if not ctx.engine.url.database or ctx.engine.url.database == ":memory:":
         raise InvalidInput("an in-memory database cannot be backed up")
     if not Path(ctx.engine.url.database).expanduser().is_file():
-        raise NotFound(f"no database file {ctx.engine.url.database}: check "
-                       "AIDHUB_DATABASE_URL or --database")
+        raise NotFound("no database file %(file)s: check AIDHUB_DATABASE_URL or --database",
+                       file=ctx.engine.url.database)
     with ctx.uow() as uow:
         facts = _facts(uow)  # the first read: the snapshot the copy is made of
         source = uow.conn.connection.dbapi_connection
@@ -131,7 +132,8 @@ def _sqlite_backup(ctx: Context, dump: Path, progress: Progress) -> dict[str, An
             source.backup(target, pages=SQLITE_PAGES, progress=lambda _status, left, total:
                           progress("copying pages", total - left, total))
         except sqlite3.DatabaseError as exc:
-            raise StorageError(f"cannot copy {facts['database']}: {exc}") from exc
+            raise StorageError("cannot copy %(database)s: %(error)s",
+                               database=facts["database"], error=exc) from exc
         finally:
             target.close()
     return facts
@@ -198,7 +200,7 @@ def manifest_of(path: Path) -> dict[str, Any]:
         with tarfile.open(path, "r:") as tar:
             return _manifest(tar, path)
     except (tarfile.TarError, EOFError) as exc:
-        raise InvalidInput(f"{_damaged(path)} ({exc})") from exc
+        raise _damaged(path, exc) from exc
 
 
 def _read(path: Path, into: Path | None, progress: Progress) -> dict[str, Any]:
@@ -211,7 +213,7 @@ def _read(path: Path, into: Path | None, progress: Progress) -> dict[str, Any]:
             want = manifest["dump"]
             source = tar.extractfile(tar.getmember(want["name"]))
             if source is None:
-                raise InvalidInput(_damaged(path))
+                raise _damaged(path)
             size, digest = 0, hashlib.sha256()
             with source, (into.open("wb") if into else contextlib.nullcontext()) as sink:
                 while chunk := source.read(CHUNK):
@@ -221,27 +223,34 @@ def _read(path: Path, into: Path | None, progress: Progress) -> dict[str, Any]:
                         sink.write(chunk)
                     progress("checking backup", size, want["size"])
     except (tarfile.TarError, EOFError, KeyError) as exc:
-        raise InvalidInput(f"{_damaged(path)} ({exc})") from exc
+        raise _damaged(path, exc) from exc
     if size != want["size"] or digest.hexdigest() != want["sha256"]:
-        raise InvalidInput(f"{_damaged(path)}: its dump has {size:,} bytes with SHA-256 "
-                           f"{digest.hexdigest()[:16]}…, but the manifest says "
-                           f"{want['size']:,} bytes with {str(want['sha256'])[:16]}…")
+        raise InvalidInput("the backup %(path)s is damaged or truncated: take another "
+                           "backup, or restore an older one: its dump has %(size)s bytes "
+                           "with SHA-256 %(sha256)s…, but the manifest says %(expected)s "
+                           "bytes with %(expected_sha256)s…",
+                           path=path, size=format(size, ","), sha256=digest.hexdigest()[:16],
+                           expected=format(want["size"], ","),
+                           expected_sha256=str(want["sha256"])[:16])
     return manifest
 
 
 def _backup_file(path: Path) -> Path:
     path = Path(path).expanduser()
     if not path.is_file():
-        raise NotFound(f"no backup file {path}")
+        raise NotFound("no backup file %(path)s", path=path)
     if not tarfile.is_tarfile(path):
-        raise InvalidInput(f"{path} is not an aidhub backup (a file written by "
-                           "`aidhub backup`), or it is damaged")
+        raise InvalidInput("%(path)s is not an aidhub backup (a file written by "
+                           "`aidhub backup`), or it is damaged", path=path)
     return path
 
 
-def _damaged(path: Path) -> str:
-    return (f"the backup {path} is damaged or truncated: take another backup, or restore "
-            "an older one")
+def _damaged(path: Path, exc: BaseException | None = None) -> InvalidInput:
+    if exc is None:
+        return InvalidInput("the backup %(path)s is damaged or truncated: take another "
+                            "backup, or restore an older one", path=path)
+    return InvalidInput("the backup %(path)s is damaged or truncated: take another backup, "
+                        "or restore an older one (%(error)s)", path=path, error=exc)
 
 
 def _manifest(tar: tarfile.TarFile, path: Path) -> dict[str, Any]:
@@ -249,18 +258,20 @@ def _manifest(tar: tarfile.TarFile, path: Path) -> dict[str, Any]:
         raw = tar.extractfile(tar.getmember(MANIFEST))
         manifest = json.loads(raw.read()) if raw else None
     except (KeyError, ValueError) as exc:
-        raise InvalidInput(f"{path} has no readable {MANIFEST}: it is not an aidhub "
-                           "backup, or it is damaged") from exc
+        raise InvalidInput("%(path)s has no readable manifest.json: it is not an aidhub "
+                           "backup, or it is damaged", path=path) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{path} is not an aidhub backup (no aidhub manifest)")
+        raise InvalidInput("%(path)s is not an aidhub backup (no aidhub manifest)", path=path)
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise InvalidInput(f"{path} is a backup of format {manifest.get('format_version')}; "
-                           f"this aidhub reads format {FORMAT_VERSION}: restore it with the "
-                           f"aidhub that made it ({manifest.get('aidhub_version')})")
+        raise InvalidInput("%(path)s is a backup of format %(format)s; this aidhub reads "
+                           "format %(reads)s: restore it with the aidhub that made it "
+                           "(%(version)s)", path=path, format=manifest.get("format_version"),
+                           reads=FORMAT_VERSION, version=manifest.get("aidhub_version"))
     dump = manifest.get("dump")
     if (manifest.get("backend") not in DUMPS or not isinstance(dump, dict)
             or dump.get("name") != DUMPS[manifest["backend"]]):
-        raise InvalidInput(f"the manifest of {path} is damaged: take another backup")
+        raise InvalidInput("the manifest of %(path)s is damaged: take another backup",
+                           path=path)
     return manifest
 
 
@@ -292,10 +303,11 @@ def restore(path: Path, url: str, *, progress: Progress = _quiet) -> RestoreRepo
         manifest = manifest_of(path)
         if manifest["backend"] != backend:
             raise InvalidInput(
-                f"{path} is a {manifest['backend']} backup and {shown} is {backend}: a "
-                f"backup is restored into the same kind of database (restore it into an "
-                f"empty {manifest['backend']} database; moving between SQLite and "
-                "PostgreSQL is not supported)")
+                "%(path)s is a %(kind)s backup and %(database)s is %(backend)s: a "
+                "backup is restored into the same kind of database (restore it into an "
+                "empty %(kind)s database; moving between SQLite and "
+                "PostgreSQL is not supported)", path=path, kind=manifest["backend"],
+                database=shown, backend=backend)
         _check_known(manifest)
         with database.storage_errors(url):
             empty_public = _check_empty(engine, url)
@@ -322,9 +334,10 @@ def _check_known(manifest: dict[str, Any]) -> None:
         ScriptDirectory(str(migrate.MIGRATIONS)).get_revision(revision)
     except Exception as exc:
         raise InvalidInput(
-            f"the backup has schema {revision}, which this aidhub ({__version__}) does not "
-            f"know: it was made by aidhub {manifest.get('aidhub_version')}; restore it with "
-            "that version or a newer one") from exc
+            "the backup has schema %(revision)s, which this aidhub (%(ours)s) does not "
+            "know: it was made by aidhub %(version)s; restore it with "
+            "that version or a newer one", revision=revision, ours=__version__,
+            version=manifest.get("aidhub_version")) from exc
 
 
 def _check_empty(engine: Engine, url: str) -> bool:
@@ -338,19 +351,23 @@ def _check_empty(engine: Engine, url: str) -> bool:
         if not target.exists() or target.stat().st_size == 0:
             for extra in (Path(f"{target}-wal"), Path(f"{target}-journal")):
                 if extra.exists() and extra.stat().st_size:
-                    raise InvalidInput(f"{extra} is left over from another database: "
-                                       "remove it, or restore into a new file")
+                    raise InvalidInput("%(file)s is left over from another database: "
+                                       "remove it, or restore into a new file", file=extra)
             return True
         found = _sqlite_tables(target)
     else:
         found = _pg_objects(engine, url)
     if found:
         listed = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
-        fresh = ("give the name of a new file" if engine.dialect.name == "sqlite" else
-                 "create a new database (createdb -O USER NAME) and give its URL")
+        if engine.dialect.name == "sqlite":
+            raise InvalidInput(
+                "%(database)s is not empty (it holds %(tables)s): a backup is restored only "
+                "into an empty database, so that nothing is mixed or overwritten; give the "
+                "name of a new file", database=shown, tables=listed)
         raise InvalidInput(
-            f"{shown} is not empty (it holds {listed}): a backup is restored only into an "
-            f"empty database, so that nothing is mixed or overwritten; {fresh}")
+            "%(database)s is not empty (it holds %(tables)s): a backup is restored only into "
+            "an empty database, so that nothing is mixed or overwritten; create a new "
+            "database (createdb -O USER NAME) and give its URL", database=shown, tables=listed)
     if engine.dialect.name == "sqlite":
         return True
     with engine.connect() as conn:
@@ -368,8 +385,8 @@ def _sqlite_tables(target: Path) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise InvalidInput(f"{target} is not an empty SQLite database ({exc}): give a new "
-                           "file to restore into") from exc
+        raise InvalidInput("%(file)s is not an empty SQLite database (%(error)s): give a new "
+                           "file to restore into", file=target, error=exc) from exc
 
 
 def _pg_objects(engine: Engine, url: str) -> list[str]:
@@ -384,8 +401,9 @@ def _pg_objects(engine: Engine, url: str) -> list[str]:
                 "ORDER BY 1")).scalars())
     except Exception as exc:
         if "does not exist" in str(exc):
-            raise NotFound(f"the database of {database.display_url(url)} does not exist: "
-                           "create it, empty, first (createdb -O USER NAME)") from exc
+            raise NotFound("the database of %(database)s does not exist: "
+                           "create it, empty, first (createdb -O USER NAME)",
+                           database=database.display_url(url)) from exc
         raise
 
 
@@ -465,9 +483,10 @@ def pg_tool(name: str) -> str:
     if folder:
         path = Path(folder).expanduser() / name
         if not os.access(path, os.X_OK):
-            raise AidhubError(f"{PG_BIN} is {folder}, which has no {name}: point it at the "
-                              "folder with PostgreSQL's programs, such as "
-                              "/usr/lib/postgresql/15/bin")
+            raise AidhubError("%(variable)s is %(folder)s, which has no %(program)s: point it at "
+                              "the folder with PostgreSQL's programs, such as "
+                              "/usr/lib/postgresql/15/bin", variable=PG_BIN, folder=folder,
+                              program=name)
         return str(path)
     found = shutil.which(name)
     if found:
@@ -478,9 +497,9 @@ def pg_tool(name: str) -> str:
     for candidate in folders:
         if os.access(candidate / name, os.X_OK):
             return str(candidate / name)
-    raise AidhubError(f"{name} was not found: install PostgreSQL's client programs (Debian: "
-                      f"apt install postgresql-client-15) or set {PG_BIN} to the folder "
-                      "that holds them")
+    raise AidhubError("%(program)s was not found: install PostgreSQL's client programs "
+                      "(Debian: apt install postgresql-client-15) or set %(variable)s to the "
+                      "folder that holds them", program=name, variable=PG_BIN)
 
 
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
@@ -504,8 +523,9 @@ def _run(args: list[str], env: dict[str, str],
         proc = subprocess.Popen(args, stderr=subprocess.PIPE, env=env, text=True,
                                 stdout=subprocess.DEVNULL if on_line else subprocess.PIPE)
     except OSError as exc:
-        raise AidhubError(f"cannot run {args[0]}: {exc}; set {PG_BIN} to the folder with "
-                          "PostgreSQL's programs") from exc
+        raise AidhubError("cannot run %(program)s: %(error)s; set %(variable)s to the folder "
+                          "with PostgreSQL's programs", program=args[0], error=exc,
+                          variable=PG_BIN) from exc
     tail: deque[str] = deque(maxlen=40)
     out = ""
     if on_line is None:
@@ -520,9 +540,12 @@ def _run(args: list[str], env: dict[str, str],
     if proc.returncode != 0:
         errors = [t for t in tail if "error" in t.lower() or "detail" in t.lower()
                   or "hint" in t.lower()] or list(tail)[-3:]
-        hint = (f"; {name} must be of the server's major version or newer: set {PG_BIN}"
-                if "version mismatch" in " ".join(errors) else "")
-        raise AidhubError(f"{name} failed (exit status {proc.returncode}): "
-                          + " / ".join(errors[-5:]) + hint)
+        if "version mismatch" in " ".join(errors):
+            raise AidhubError("%(program)s failed (exit status %(status)s): %(errors)s; "
+                              "%(program)s must be of the server's major version or newer: "
+                              "set %(variable)s", program=name, status=proc.returncode,
+                              errors=" / ".join(errors[-5:]), variable=PG_BIN)
+        raise AidhubError("%(program)s failed (exit status %(status)s): %(errors)s",
+                          program=name, status=proc.returncode, errors=" / ".join(errors[-5:]))
     return out
 

@@ -34,7 +34,7 @@ def add_channel(ctx: Context, *, key: str, code: str, name: str, mode: str, rout
 
     def work(uow: UnitOfWork, now: dt.datetime):
         if uow.inbound.channel(code) is not None:
-            raise AlreadyExists(f"a channel with code {code} already exists")
+            raise AlreadyExists("a channel with code %(code)s already exists", code=code)
         uow.inbound.add_channel(Channel(new_id(), code, request["name"],
                                         TransportMode(request["mode"]), Route(request["route"]),
                                         OrganisationType(request["provider_type"])))
@@ -46,7 +46,8 @@ def add_channel(ctx: Context, *, key: str, code: str, name: str, mode: str, rout
 def channel(uow: UnitOfWork, code: str) -> Channel:
     found = uow.inbound.channel(parse_code(code, "channel"))
     if found is None:
-        raise NotFound(f"no channel with code '{code}'; see `aidhub channels list`")
+        raise NotFound("no channel with code '%(code)s'; see `aidhub channels list`",
+                       code=code)
     return found
 
 
@@ -57,8 +58,8 @@ def list_channels(ctx: Context) -> list[Channel]:
 
 def set_setting(ctx: Context, name: str, value: str, *, key: str) -> dict[str, Any]:
     if name not in SETTINGS:
-        raise InvalidInput(f"'{name}' is not a setting; settings are: "
-                           + ", ".join(sorted(SETTINGS)), field="name")
+        raise InvalidInput("'%(name)s' is not a setting; settings are: %(settings)s",
+                           field="name", name=name, settings=", ".join(sorted(SETTINGS)))
     value = value.strip()
     if name == "outbound.loss_threshold" and parse_decimal(value, "value") > 1:
         raise InvalidInput("the loss threshold is a share from 0 to 1, e.g. 0.02 for 2 %",

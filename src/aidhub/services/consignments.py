@@ -89,8 +89,9 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
     def work(uow: UnitOfWork, now: dt.datetime):
         hub = reference.site(uow, advice.hub)
         if hub.kind not in (SiteKind.HUB, SiteKind.WAREHOUSE):
-            raise InvalidInput(f"{hub.code} is a {hub.kind.value.replace('_', ' ')}; goods are "
-                               "received at a hub or warehouse", field="hub")
+            raise InvalidInput("%(site)s is a %(kind)s; goods are received at a hub or "
+                               "warehouse", field="hub", site=hub.code,
+                               kind=hub.kind.value.replace("_", " "))
         consignor = reference.organisation(uow, advice.consignor)
         consignee = reference.organisation(uow, advice.consignee)
         donor = reference.organisation(uow, advice.donor) if advice.donor else None
@@ -99,8 +100,8 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
         if advice.point_of_entry:
             entry = reference.site(uow, advice.point_of_entry)
             if entry.kind is not SiteKind.POINT_OF_ENTRY:
-                raise InvalidInput(f"{entry.code} is not a point of entry",
-                                   field="point_of_entry")
+                raise InvalidInput("%(site)s is not a point of entry",
+                                   field="point_of_entry", site=entry.code)
         doc_type = reference.choice(TransportDocument, advice.document_type,
                                     "document_type") if advice.document_type else None
         eta = parse_date(advice.eta, "eta") if advice.eta not in (None, "") else None
@@ -151,8 +152,9 @@ def _line(uow: UnitOfWork, consignment_id: uuid.UUID, n: int, line: AdviceLine
     if not unit:
         raise InvalidInput("give the unit the quantity is counted in", field="unit")
     if item is not None and unit != item.unit:
-        raise InvalidInput(f"{item.code} is counted in '{item.unit}', not '{unit}'; convert "
-                           "the quantity to the inventory unit", field="unit")
+        raise InvalidInput("%(item)s is counted in '%(unit)s', not '%(given)s'; convert "
+                           "the quantity to the inventory unit", field="unit",
+                           item=item.code, unit=item.unit, given=unit)
     expiry = parse_date(line.expiry, "expiry") if line.expiry not in (None, "") else None
 
     def decimal(value: Any, name: str) -> Decimal | None:
@@ -161,8 +163,8 @@ def _line(uow: UnitOfWork, consignment_id: uuid.UUID, n: int, line: AdviceLine
     donor = reference.organisation(uow, line.donor).id if line.donor else None
     currency = (line.currency or "").strip().upper()
     if currency and (len(currency) != 3 or not currency.isalpha()):
-        raise InvalidInput(f"'{line.currency}' is not a currency code (USD, EUR...)",
-                           field="currency")
+        raise InvalidInput("'%(currency)s' is not a currency code (USD, EUR...)",
+                           field="currency", currency=line.currency)
     return ConsignmentLine(
         new_id(), consignment_id, n, item.id if item else None,
         (description or (item.name_en if item else ""))[:300], quantity, unit,
@@ -179,20 +181,23 @@ def _check_lot_expiry(uow: UnitOfWork, line: ConsignmentLine,
         return
     key = (line.item_id, line.batch)
     if key in seen and seen[key][1] != line.expiry:
-        raise InvalidInput(f"batch {line.batch} is also on line {seen[key][0]} with expiry "
-                           f"{seen[key][1]}; one batch has one expiry date", field="expiry")
+        raise InvalidInput("batch %(batch)s is also on line %(line)s with expiry "
+                           "%(expiry)s; one batch has one expiry date", field="expiry",
+                           batch=line.batch, line=seen[key][0], expiry=seen[key][1])
     seen.setdefault(key, (line.line_no, line.expiry))
     known = uow.reference.lot(line.item_id, line.batch)
     if known is not None and known.expiry is not None and known.expiry != line.expiry:
-        raise InvalidInput(f"batch {line.batch} is known to expire on {known.expiry}, not "
-                           f"{line.expiry}; check the batch number and the date",
-                           field="expiry")
+        raise InvalidInput("batch %(batch)s is known to expire on %(known)s, not "
+                           "%(given)s; check the batch number and the date",
+                           field="expiry", batch=line.batch, known=known.expiry,
+                           given=line.expiry)
 
 
 def consignment(uow: UnitOfWork, number: str, *, lock: bool = False) -> Consignment:
     found = uow.inbound.consignment(str(number).strip().upper(), lock=lock)
     if found is None:
-        raise NotFound(f"no consignment {number}; see `aidhub consignments list`")
+        raise NotFound("no consignment %(number)s; see `aidhub consignments list`",
+                       number=number)
     return found
 
 
@@ -230,15 +235,16 @@ def apply_state(uow: UnitOfWork, c: Consignment, target: State, reason: str,
     transition(c.number, c.state, target, reason)
     if target in (State.CANCELLED, State.LOST) and c.document_type is TransportDocument.WAYBILL:
         raise IllegalTransition(
-            f"consignment {c.number} came on waybill {c.document_number} from another site: "
+            "consignment %(number)s came on waybill %(waybill)s from another site: "
             "record its arrival and count what came on the GRN; what did not arrive is "
-            "closed short there")
+            "closed short there", number=c.number, waybill=c.document_number)
     if target is State.CLEARED:
         undecided = screening.open_hits(uow, c)
         if undecided:
             raise IllegalTransition(
-                f"consignment {c.number} has {len(undecided)} undecided screening hit(s); "
-                "a screening officer decides them first (`aidhub hits list`)")
+                "consignment %(number)s has %(count)s undecided screening hit(s); "
+                "a screening officer decides them first (`aidhub hits list`)",
+                number=c.number, count=len(undecided))
     movement = None
     if target in ON_THE_WAY and c.state not in ON_THE_WAY:
         movement = _announce(uow, c, now, actor, key)
@@ -265,9 +271,9 @@ def hub_places(uow: UnitOfWork, hub_id: uuid.UUID) -> dict[str, uuid.UUID]:
     found = {code: uow.reference.location(hub_id, code) for code in codes}
     if found["RECV"] is None:
         site = uow.reference.site_by_id(hub_id)
-        raise InvalidInput(f"hub {site.code} has no receiving area RECV; add it with "
-                           f"`aidhub locations add {site.code} RECV --kind zone`",
-                           field="hub")
+        raise InvalidInput("hub %(hub)s has no receiving area RECV; add it with "
+                           "`aidhub locations add %(hub)s RECV --kind zone`",
+                           field="hub", hub=site.code)
     return {code: loc.id for code, loc in found.items() if loc is not None}
 
 
@@ -412,7 +418,8 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> ConsignmentVie
         c = consignment(uow, number)
         own_lines = uow.inbound.lines(c.id)
         if not visible(uow, c, scope, own_lines):
-            raise NotFound(f"no consignment {number}; see `aidhub consignments list`")
+            raise NotFound("no consignment %(number)s; see `aidhub consignments list`",
+                           number=number)
         chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
         entry = uow.reference.site_by_id(c.point_of_entry_id) if c.point_of_entry_id else None
         lines = [(ln, uow.reference.item_by_id(ln.item_id) if ln.item_id else None)

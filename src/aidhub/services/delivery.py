@@ -70,18 +70,19 @@ def confirm(ctx: Context, number: str, lines: list[PodLine], *, key: str, signer
     def work(uow: UnitOfWork, now: dt.datetime):
         wb = waybill(uow, request["number"], lock=True)
         if uow.outbound.pod_of(wb.id) is not None:
-            raise InvalidInput(f"waybill {wb.number} already has its proof of delivery; a "
+            raise InvalidInput("waybill %(waybill)s already has its proof of delivery; a "
                                "correction is a new movement, not a second POD",
-                               field="number")
+                               field="number", waybill=wb.number)
         if wb.consignment_id is not None:
-            raise InvalidInput(f"waybill {wb.number} goes to a hub: the goods are received "
+            raise InvalidInput("waybill %(waybill)s goes to a hub: the goods are received "
                                "there with a GRN on the consignment it became, not with a "
-                               "proof of delivery", field="number")
+                               "proof of delivery", field="number", waybill=wb.number)
         target = waybill_transition(wb.number, WaybillState(wb.state), WaybillState.DELIVERED)
         if received_at is not None and wb.dispatched_at and received_at < wb.dispatched_at:
-            raise InvalidInput(f"the goods cannot be received ({received_at.isoformat()}) "
-                               f"before they were dispatched ({wb.dispatched_at.isoformat()})",
-                               field="received_at")
+            raise InvalidInput("the goods cannot be received (%(received)s) before they were "
+                               "dispatched (%(dispatched)s)", field="received_at",
+                               received=received_at.isoformat(),
+                               dispatched=wb.dispatched_at.isoformat())
         wb_lines = uow.outbound.waybill_lines(wb.id)
         counted = check_pod(wb.number, {x.line_no: x.quantity for x in wb_lines}, lines)
         by_no = {x.line_no: x for x in wb_lines}
@@ -179,14 +180,15 @@ def review(ctx: Context, number: str, *, key: str, decision: str) -> dict[str, A
     def work(uow: UnitOfWork, now: dt.datetime):
         report = uow.outbound.loss_report(request["number"], lock=True)
         if report is None:
-            raise NotFound(f"no loss report {number}")
+            raise NotFound("no loss report %(report)s", report=number)
         if report.state != "open":
-            raise InvalidInput(f"loss report {report.number} was already reviewed",
-                               field="number")
+            raise InvalidInput("loss report %(report)s was already reviewed",
+                               field="number", report=report.number)
         pod = uow.outbound.pod_of(report.waybill_id)
         if pod.recorded_by.strip().lower() == ctx.actor.strip().lower():
-            raise FourEyes(f"{ctx.actor} recorded this proof of delivery and cannot review "
-                           "its loss report: the hub manager must (four-eyes rule)")
+            raise FourEyes("%(user)s recorded this proof of delivery and cannot review "
+                           "its loss report: the hub manager must (four-eyes rule)",
+                           user=ctx.actor)
         uow.outbound.update_loss_report(report.id, state="reviewed", reviewed_at=now,
                                         reviewed_by=ctx.actor, decision=request["decision"])
         return report.number, {"loss_report": report.number, "state": "reviewed"}
@@ -219,8 +221,8 @@ LOSS_STATES = ("open", "reviewed")
 def loss_reports(ctx: Context, state: str | None = None) -> list[LossReportRow]:
     """Loss reports (``open`` or ``reviewed``, or all), by number."""
     if state and state not in LOSS_STATES:
-        raise InvalidInput(f"'{state}' is not one of: {', '.join(LOSS_STATES)}",
-                           field="state")
+        raise InvalidInput("'%(value)s' is not one of: %(states)s", field="state",
+                           value=state, states=", ".join(LOSS_STATES))
     with ctx.uow() as uow:
         rows = uow.outbound.loss_reports(state or None)
         if not rows:

@@ -12,7 +12,7 @@ from aidhub.store.uow import UnitOfWork
 def _grn(uow: UnitOfWork, number: str):
     g = uow.inbound.grn(number.strip().upper())
     if g is None:
-        raise NotFound(f"no GRN {number}")
+        raise NotFound("no GRN %(grn)s", grn=number)
     return g
 
 
@@ -23,7 +23,7 @@ def grn_document(ctx: Context, number: str, scope: Scope = EVERYTHING) -> GrnDoc
         g = _grn(uow, number)
         c = uow.inbound.consignment_by_id(g.consignment_id)
         if not consignments.visible(uow, c, scope):
-            raise NotFound(f"no GRN {number}")
+            raise NotFound("no GRN %(grn)s", grn=number)
         hub = uow.reference.site_by_id(c.hub_id)
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         chan = uow.inbound.channel(channel_id=c.channel_id) if c.channel_id else None
@@ -80,6 +80,6 @@ def labels_pdf(ctx: Context, number: str) -> bytes:
                 hub=f"{hub.code} · {hub.name}", reference=g.number,
                 received_on=g.issued_at.date(), sscc_prefix_length=len(prefix) or 7))
     if not labels:
-        raise NotFound(f"{g.number} has no pallets to label (nothing good went to the "
-                       "receiving area)")
+        raise NotFound("%(grn)s has no pallets to label (nothing good went to the "
+                       "receiving area)", grn=g.number)
     return render_labels(labels)

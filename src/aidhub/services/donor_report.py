@@ -273,8 +273,8 @@ def build(ctx: Context, donor: str, start: dt.date, end: dt.date, *,
     with ctx.uow(snapshot=True) as uow:
         org = uow.reference.organisation((donor or "").strip().upper())
         if org is None or (organisation_id is not None and org.id != organisation_id):
-            raise NotFound(f"no donor {donor}: give the code of an organisation that owns "
-                           "goods (see `aidhub orgs list`)")
+            raise NotFound("no donor %(donor)s: give the code of an organisation that owns "
+                           "goods (see `aidhub orgs list`)", donor=donor)
         return _Builder(uow, org.id, since, until, end).report(org, start, end)
 
 

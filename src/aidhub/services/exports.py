@@ -96,10 +96,11 @@ def _scope(uow: UnitOfWork, site: str | None, owner: str | None,
     if organisation_id is not None:
         org = uow.reference.organisation_by_id(organisation_id)
         if org is None:
-            raise NotFound(f"no organisation with id {organisation_id}")
+            raise NotFound("no organisation with id %(id)s", id=organisation_id)
         if owner_id is not None and owner_id != org.id:
-            raise InvalidInput(f"you see the goods of {org.code} only; leave out the owner "
-                               f"or give {org.code}", field="owner")
+            raise InvalidInput("you see the goods of %(organisation)s only; leave out the "
+                               "owner or give %(organisation)s", field="owner",
+                               organisation=org.code)
         owner_id = org.id
     return site_id, owner_id
 
@@ -108,8 +109,8 @@ def period(since: dt.date | None, until: dt.date | None
             ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """[start of ``since``, end of ``until``) in UTC; both days are included."""
     if since and until and since > until:
-        raise InvalidInput(f"the period is reversed: --from {since} is after --to {until}; "
-                           "swap the two dates", field="from")
+        raise InvalidInput("the period is reversed: --from %(start)s is after --to %(end)s; "
+                           "swap the two dates", field="from", start=since, end=until)
     start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
     end = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
            if until else None)
@@ -218,8 +219,8 @@ def export(ctx: Context, what: str, **filters: Any) -> Table:
     """One of :data:`EXPORTS` by name, with the same filters."""
     chosen = EXPORTS.get(what.strip().lower())
     if chosen is None:
-        raise InvalidInput(f"'{what}' is not an export; choose one of: "
-                           f"{', '.join(EXPORTS)}", field="export")
+        raise InvalidInput("'%(export)s' is not an export; choose one of: %(exports)s",
+                           field="export", export=what, exports=", ".join(EXPORTS))
     return chosen(ctx, **filters)
 
 
@@ -227,8 +228,8 @@ def export(ctx: Context, what: str, **filters: Any) -> Table:
 def check_format(fmt: str) -> str:
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
-        raise InvalidInput(f"'{fmt}' is not a format; choose one of: {', '.join(FORMATS)}",
-                           field="format")
+        raise InvalidInput("'%(format)s' is not a format; choose one of: %(formats)s",
+                           field="format", format=fmt, formats=", ".join(FORMATS))
     return fmt
 
 

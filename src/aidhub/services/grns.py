@@ -82,10 +82,10 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> GrnView:
     with ctx.uow() as uow:
         g = uow.inbound.grn(str(number).strip().upper())
         if g is None:
-            raise NotFound(f"no GRN {number}")
+            raise NotFound("no GRN %(number)s", number=number)
         c = uow.inbound.consignment_by_id(g.consignment_id)
         if not consignments.visible(uow, c, scope):
-            raise NotFound(f"no GRN {number}")
+            raise NotFound("no GRN %(number)s", number=number)
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         advice = {ln.id: ln for ln in uow.inbound.lines(c.id)}
         rows = uow.inbound.grn_lines(g.id)

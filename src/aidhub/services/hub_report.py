@@ -249,17 +249,21 @@ def period_end(start: dt.date, length: str) -> dt.date:
                 return dt.date(year, month, day) - dt.timedelta(days=1)
             except ValueError:
                 continue
-    raise InvalidInput(f"'{length}' is not a period; choose week or month", field="period")
+    raise InvalidInput("'%(period)s' is not a period; choose week or month", field="period",
+                       period=length)
 
 
 def _hub(uow: UnitOfWork, code: str, organisation_id: uuid.UUID | None) -> Site:
     clean = parse_code(code, "hub")
     found = uow.reference.site(clean)
     if found is None or (organisation_id is not None and found.operator_id != organisation_id):
-        raise NotFound(f"no hub with code '{clean}'; see `aidhub sites list`")
+        raise NotFound("no hub with code '%(hub)s'; see `aidhub sites list`", hub=clean)
     if found.kind not in HUB_KINDS:
-        raise InvalidInput(f"{found.code} is a {found.kind.value.replace('_', ' ')}, not a "
-                           "hub or warehouse", field="hub")
+        if found.kind is SiteKind.POINT_OF_ENTRY:
+            raise InvalidInput("%(site)s is a point of entry, not a hub or warehouse",
+                               field="hub", site=found.code)
+        raise InvalidInput("%(site)s is a distribution point, not a hub or warehouse",
+                           field="hub", site=found.code)
     return found
 
 

@@ -55,16 +55,20 @@ def export_activity(ctx: Context, *, hub: str, start: Any, end: Any,
     """
     first, last = parse_date(start, "from"), parse_date(end, "to")
     if last < first:
-        raise InvalidInput(f"the period ends ({last}) before it starts ({first}); "
-                           "give --from the first day and --to the last", field="to")
+        raise InvalidInput("the period ends (%(end)s) before it starts (%(start)s); "
+                           "give --from the first day and --to the last", field="to",
+                           end=last, start=first)
     refs = {code.strip().upper(): _check_ref(ref, f"org ref {code}")
             for code, ref in (org_refs or {}).items()}
     now = now or utcnow()
     with ctx.uow() as uow:
         site = reference.site(uow, hub)
         if site.kind not in (SiteKind.HUB, SiteKind.WAREHOUSE):
-            raise InvalidInput(f"{site.code} is a {site.kind.value.replace('_', ' ')}; "
-                               "give a hub or warehouse", field="hub")
+            if site.kind is SiteKind.POINT_OF_ENTRY:
+                raise InvalidInput("%(site)s is a point of entry; give a hub or warehouse",
+                                   field="hub", site=site.code)
+            raise InvalidInput("%(site)s is a distribution point; give a hub or warehouse",
+                               field="hub", site=site.code)
         owner = reference.organisation(uow, organisation) if organisation else None
         repo = IatiRepository(uow.conn)
         since = dt.datetime.combine(first, dt.time(), dt.UTC)
@@ -73,10 +77,14 @@ def export_activity(ctx: Context, *, hub: str, start: Any, end: Any,
         receipts = repo.receipts(site.id, since, until, owner_id)
         deliveries = repo.deliveries(site.id, since, until, owner_id)
         if not receipts and not deliveries:
-            scope = f" owned by {owner.code}" if owner else ""
-            raise NotFound(f"{site.code} has no goods{scope} received (GRN) or delivered "
-                           f"(proof of delivery) from {first} to {last}; choose another "
-                           "period with --from and --to")
+            if owner:
+                raise NotFound("%(site)s has no goods owned by %(owner)s received (GRN) or "
+                               "delivered (proof of delivery) from %(start)s to %(end)s; "
+                               "choose another period with --from and --to",
+                               site=site.code, owner=owner.code, start=first, end=last)
+            raise NotFound("%(site)s has no goods received (GRN) or delivered (proof of "
+                           "delivery) from %(start)s to %(end)s; choose another period with "
+                           "--from and --to", site=site.code, start=first, end=last)
         build = _Builder(uow, refs, country)
         home = build.place(site)
         operator = uow.reference.organisation_by_id(site.operator_id) if site.operator_id \
@@ -104,8 +112,8 @@ def export_activity(ctx: Context, *, hub: str, start: Any, end: Any,
     xml = iati.activity_xml(activity)
     problems = iati.validate(xml, now)
     if problems:
-        raise InvalidInput("the IATI export does not validate:\n" + "\n".join(problems[:20]),
-                           field="iati")
+        raise InvalidInput("the IATI export does not validate:\n%(problems)s", field="iati",
+                           problems="\n".join(problems[:20]))
     return Export(xml, activity.identifier,
                   sum(t.type == iati.INCOMING_FUNDS for t in transactions),
                   sum(t.type == iati.DISBURSEMENT for t in transactions),
@@ -115,16 +123,17 @@ def export_activity(ctx: Context, *, hub: str, start: Any, end: Any,
 def _check_ref(ref: str, field: str) -> str:
     ref = (ref or "").strip()
     if not ref or set(ref) & set("/&|? \t"):
-        raise InvalidInput(f"'{ref}' is not an IATI organisation identifier (like "
-                           "XM-DAC-41140: no spaces, '/', '&', '|' or '?')", field=field)
+        raise InvalidInput("'%(ref)s' is not an IATI organisation identifier (like "
+                           "XM-DAC-41140: no spaces, '/', '&', '|' or '?')", field=field,
+                           ref=ref)
     return ref
 
 
 def _currency(code: str) -> str:
     code = code.strip().upper()
     if pycountry.currencies.get(alpha_3=code) is None:
-        raise InvalidInput(f"'{code}' is not an ISO 4217 currency code (USD, EUR...)",
-                           field="currency")
+        raise InvalidInput("'%(code)s' is not an ISO 4217 currency code (USD, EUR...)",
+                           field="currency", code=code)
     return code
 
 
@@ -139,8 +148,9 @@ class _Builder:
         code = (site.pcode or "")[:2] if (site.pcode or "")[:2].isalpha() else \
             (site.locode or "")[:2] or self.country
         if not code or pycountry.countries.get(alpha_2=code.upper()) is None:
-            raise InvalidInput(f"site {site.code} has no P-code or UN/LOCODE that tells its "
-                               "country; give the country, e.g. --country SY", field="country")
+            raise InvalidInput("site %(site)s has no P-code or UN/LOCODE that tells its "
+                               "country; give the country, e.g. --country SY", field="country",
+                               site=site.code)
         return iati.Place(site.code, site.name, code.upper(), site.pcode, site.lat, site.lon,
                           beneficiaries)
 

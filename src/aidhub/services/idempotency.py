@@ -39,8 +39,8 @@ def replay(uow: UnitOfWork, key: str, name: str, request_digest: str) -> Any | N
 def ensure_same(key: str, stored_name: str, stored_hash: str, name: str, digest: str) -> None:
     if stored_name != name or stored_hash != digest:
         raise IdempotencyConflict(
-            f"the idempotency key '{key}' was already used for a different request "
-            f"({stored_name}); use a new key for a new request"
+            "the idempotency key '%(key)s' was already used for a different request "
+            "(%(command)s); use a new key for a new request", key=key, command=stored_name
         )
 
 

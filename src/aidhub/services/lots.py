@@ -18,15 +18,16 @@ def lot_for(uow: UnitOfWork, item: Item, batch: str | None, expiry: dt.date | No
     lot = uow.reference.lot(item.id, batch)
     if lot is None:
         if not create:
-            raise NotFound(f"{item.code} has no lot '{batch}'; check the batch number")
+            raise NotFound("%(item)s has no lot '%(batch)s'; check the batch number",
+                           item=item.code, batch=batch)
         if strict:
             batch, expiry = check_lot(item, batch, expiry)
         lot = Lot(lot_id(item.id, batch), item.id, batch, expiry)
         uow.reference.add_lots([lot])
     elif expiry is not None and lot.expiry is not None and expiry != lot.expiry:
         raise InvalidInput(
-            f"lot {batch} of {item.code} expires on {lot.expiry}, not {expiry}; "
+            "lot %(batch)s of %(item)s expires on %(known)s, not %(given)s; "
             "check the batch number and the date",
-            field="expiry",
+            field="expiry", batch=batch, item=item.code, known=lot.expiry, given=expiry,
         )
     return lot

@@ -37,8 +37,8 @@ from aidhub.services.lots import lot_for
 from aidhub.services.posting import (
     Draft,
     PostedMovement,
+    at_line,
     at_movement,
-    prefixed,
     replayed,
     write_drafts,
 )
@@ -114,7 +114,7 @@ def reverse_movement(ctx: Context, movement: str, *, key: str, reason: str) -> P
             ensure_same(key, stored.name, stored.request_hash, "movement.post", digest)
             return replayed(stored.result)
         if uow.ledger.reversal_of(original.id) is not None:
-            raise LedgerError(f"movement {original.seq} has already been reversed")
+            raise LedgerError("movement %(seq)s has already been reversed", seq=original.seq)
         draft = Draft(key, digest, MovementKind.REVERSAL, now, reversing_postings(original),
                        reference=original.reference, note=reason.strip(),
                        reverses=original.id)
@@ -132,10 +132,10 @@ def _find_movement(uow: UnitOfWork, ref: str) -> Movement:
         try:
             found = uow.ledger.movement(uuid.UUID(ref))
         except ValueError:
-            raise InvalidInput(f"'{ref}' is not a movement number or id",
-                               field="movement") from None
+            raise InvalidInput("'%(movement)s' is not a movement number or id",
+                               field="movement", movement=ref) from None
     if found is None:
-        raise NotFound(f"no movement {ref}; see `aidhub movements`")
+        raise NotFound("no movement %(movement)s; see `aidhub movements`", movement=ref)
     return found
 
 
@@ -162,7 +162,8 @@ def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
     try:
         kind = MovementKind(str(request.kind).lower())
     except ValueError:
-        raise InvalidInput(f"'{request.kind}' is not a kind of movement", field="kind") from None
+        raise InvalidInput("'%(kind)s' is not a kind of movement", field="kind",
+                           kind=request.kind) from None
     if kind is MovementKind.REVERSAL:
         raise InvalidInput("reverse a movement with `aidhub reverse`", field="kind")
     digest = request_hash("movement.post", _request_data(request, kind))
@@ -170,7 +171,8 @@ def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
     if at.tzinfo is None:
         raise InvalidInput("give the time with its time zone", field="at")
     if at > now + CLOCK_SKEW:
-        raise InvalidInput(f"{at:%Y-%m-%d %H:%M} is in the future", field="at")
+        raise InvalidInput("%(at)s is in the future", field="at",
+                           at=at.strftime("%Y-%m-%d %H:%M"))
     if not request.lines:
         raise InvalidInput("a movement needs at least one line", field="lines")
     if len(request.reference) > 100:
@@ -188,7 +190,7 @@ def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
         except AidhubError as exc:
             if len(request.lines) == 1:
                 raise
-            raise prefixed(exc, f"line {n}: ") from None
+            raise at_line(exc, n) from None
     draft.postings = postings_of(lines)
     check_balanced(draft.postings)
     return draft
@@ -197,7 +199,8 @@ def _draft(uow: UnitOfWork, request: MovementRequest, now: dt.datetime,
 def _location(uow: UnitOfWork, ref: str, field: str) -> Location:
     text = str(ref or "").strip()
     if "/" not in text:
-        raise InvalidInput(f"'{ref}' should be SITE/LOCATION, like DAM-HUB/A-01", field=field)
+        raise InvalidInput("'%(location)s' should be SITE/LOCATION, like DAM-HUB/A-01",
+                           field=field, location=ref)
     site_code, loc_code = text.split("/", 1)
     return reference.location(uow, reference.site(uow, site_code), loc_code, field)
 
@@ -217,8 +220,8 @@ def _line(uow: UnitOfWork, kind: MovementKind, line: LineRequest) -> MovementLin
     if owner_code is None:
         site = _site_of(uow, destination if inbound else source)
         if site.operator_id is None:
-            raise InvalidInput(f"say who owns the goods (site {site.code} has no operator)",
-                               field="owner")
+            raise InvalidInput("say who owns the goods (site %(site)s has no operator)",
+                               field="owner", site=site.code)
         owner_id = site.operator_id
     else:
         owner_id = reference.organisation(uow, owner_code).id
@@ -238,9 +241,9 @@ def _check_direct_dispatch(uow: UnitOfWork, source: Location, destination: Locat
     point, hub = _site_of(uow, destination), _site_of(uow, source)
     if (point.kind is SiteKind.DISTRIBUTION_POINT and point.operator_id is not None
             and point.operator_id != hub.operator_id):
-        raise InvalidInput(f"{point.code} is run by another organisation than {hub.code}: "
+        raise InvalidInput("%(point)s is run by another organisation than %(hub)s: "
                            "send goods there on a release order and a waybill, not by a "
-                           "direct dispatch", field="to")
+                           "direct dispatch", field="to", point=point.code, hub=hub.code)
 
 
 def _site_of(uow: UnitOfWork, loc: Location) -> Site:
@@ -258,25 +261,28 @@ def _only_holding(uow: UnitOfWork, item: Item, source: Location, batch: str | No
     if owner is not None:
         rows = [r for r in rows if r.owner == owner.strip().upper()]
     if not rows:
-        what = f"{item.code} lot {batch}" if batch else item.code
         place = f"{_site_of(uow, source).code}/{source.code}"
-        raise InsufficientStock(f"not enough stock: {place} holds no {what}")
+        if batch:
+            raise InsufficientStock("not enough stock: %(place)s holds no %(item)s lot %(batch)s",
+                                    place=place, item=item.code, batch=batch)
+        raise InsufficientStock("not enough stock: %(place)s holds no %(item)s",
+                                place=place, item=item.code)
     batches = {r.batch for r in rows}
     owners = {r.owner for r in rows}
     if batch is None:
         if len(batches) > 1:
             raise InvalidInput(
-                f"{source.code} holds {item.code} in {len(batches)} lots ("
-                + ", ".join(sorted(b or "no batch" for b in batches)) + "); say which",
-                field="lot",
+                "%(location)s holds %(item)s in %(count)s lots (%(lots)s); say which",
+                field="lot", location=source.code, item=item.code, count=len(batches),
+                lots=", ".join(sorted(b or "no batch" for b in batches)),
             )
         batch = batches.pop()
     if owner is None:
         if len(owners) > 1:
             raise InvalidInput(
-                f"{source.code} holds {item.code} for {len(owners)} owners ("
-                + ", ".join(sorted(owners)) + "); say whose",
-                field="owner",
+                "%(location)s holds %(item)s for %(count)s owners (%(owners)s); say whose",
+                field="owner", location=source.code, item=item.code, count=len(owners),
+                owners=", ".join(sorted(owners)),
             )
         owner = owners.pop()
     return batch, owner

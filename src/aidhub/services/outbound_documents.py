@@ -77,7 +77,7 @@ def loss_report_pdf(ctx: Context, number: str) -> bytes:
     with ctx.uow() as uow:
         report = uow.outbound.loss_report(number.strip().upper())
         if report is None:
-            raise NotFound(f"no loss report {number}")
+            raise NotFound("no loss report %(report)s", report=number)
         wb = uow.outbound.waybill_by_id(report.waybill_id)
         pod = uow.outbound.pod_of(wb.id)
         counts = {x.line_no: x for x in uow.outbound.pod_lines(pod.id)}

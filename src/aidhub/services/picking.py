@@ -39,9 +39,9 @@ def staging(uow: UnitOfWork, hub_id: uuid.UUID) -> Any:
         if loc.kind is LocationKind.STAGING:
             return loc
     hub = uow.reference.site_by_id(hub_id)
-    raise InvalidInput(f"hub {hub.code} has no staging area for picked goods; add one with "
-                       f"`aidhub locations add {hub.code} STAGE --kind staging`",
-                       field="hub")
+    raise InvalidInput("hub %(hub)s has no staging area for picked goods; add one with "
+                       "`aidhub locations add %(hub)s STAGE --kind staging`",
+                       field="hub", hub=hub.code)
 
 
 def _lead_days(uow: UnitOfWork, hub_id: uuid.UUID, point_id: uuid.UUID) -> int:
@@ -85,12 +85,14 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
     def work(uow: UnitOfWork, now: dt.datetime):
         order = release_orders.order(uow, request["order"], lock=True)
         if ReleaseState(order.state) is not ReleaseState.ACCEPTED:
-            raise InvalidInput(f"release order {order.number} is {order.state}; pick lists "
-                               "are made from accepted release orders", field="order")
+            raise InvalidInput("release order %(order)s is %(state)s; pick lists are made "
+                               "from accepted release orders", field="order",
+                               order=order.number, state=order.state)
         for pl in uow.outbound.pick_lists_of(order.id):
             if pl.state == PICK_OPEN:
-                raise InvalidInput(f"pick list {pl.number} for {order.number} is still open: "
-                                   "finish or cancel it first", field="order")
+                raise InvalidInput("pick list %(pick_list)s for %(order)s is still open: "
+                                   "finish or cancel it first", field="order",
+                                   pick_list=pl.number, order=order.number)
         day = ship_date or now.date()
         held = uow.planning.held_lots()
         reserved = uow.planning.reserved([order.hub_id])
@@ -135,10 +137,13 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
                                 "batch": "",
                                 "expiry": None, "quantity": plan.short,
                                 "reason": f"nothing left to pick: {plan.short:,} short"})
+        if not lines and not skipped:
+            raise InvalidInput("nothing can be picked for %(order)s: every line is picked",
+                               field="order", order=order.number)
         if not lines:
-            raise InvalidInput(f"nothing can be picked for {order.number}" + (
-                ": " + "; ".join(f"{s['batch']} {s['reason']}" for s in skipped[:5])
-                if skipped else ": every line is picked"), field="order")
+            reasons = "; ".join(f"{s['batch']} {s['reason']}" for s in skipped[:5])
+            raise InvalidInput("nothing can be picked for %(order)s: %(reasons)s",
+                               field="order", order=order.number, reasons=reasons)
         hub = uow.reference.site_by_id(order.hub_id)
         number = (f"PL-{hub.code}-{now.year}-"
                   f"{uow.inbound.next_number(f'pick:{hub.code}:{now.year}'):05d}")
@@ -168,32 +173,34 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
     def work(uow: UnitOfWork, now: dt.datetime):
         pl = uow.outbound.pick_list(request["pick_list"], lock=True)
         if pl is None:
-            raise NotFound(f"no pick list {number}")
+            raise NotFound("no pick list %(pick_list)s", pick_list=number)
         if pl.state != PICK_OPEN:
-            raise InvalidInput(f"pick list {pl.number} is {pl.state}", field="pick_list")
+            raise InvalidInput("pick list %(pick_list)s is %(state)s", field="pick_list",
+                               pick_list=pl.number, state=pl.state)
         line = uow.outbound.pick_line_by_no(pl.id, line_no)
         if line is None:
-            raise NotFound(f"pick list {pl.number} has no line {line_no}")
+            raise NotFound("pick list %(pick_list)s has no line %(line)s",
+                           pick_list=pl.number, line=line_no)
         ro_line = uow.outbound.release_line(line.release_order_line_id, lock=True)
         item = uow.reference.item_by_id(ro_line.item_id)
         loc_id, lot_id, unit = line.location_id, line.lot_id, None
         if code:
             unit = uow.inbound.unit_with_line(code)
             if unit is None:
-                raise NotFound(f"no pallet with SSCC {code}")
+                raise NotFound("no pallet with SSCC %(sscc)s", sscc=code)
             loc_id, lot_id = unit[0].location_id, unit[2].lot_id
             if unit[2].item_id != ro_line.item_id:
-                raise InvalidInput(f"pallet {code} holds another item, not {item.code}",
-                                   field="sscc")
+                raise InvalidInput("pallet %(sscc)s holds another item, not %(item)s",
+                                   field="sscc", sscc=code, item=item.code)
         if location:
             found = uow.reference.location(pl.hub_id, location.strip().upper())
             if found is None:
-                raise NotFound(f"no location {location} at this hub")
+                raise NotFound("no location %(location)s at this hub", location=location)
             loc_id = found.id
         if batch is not None:
             found_lot = uow.reference.lot(item.id, batch.strip())
             if found_lot is None:
-                raise NotFound(f"{item.code} has no lot {batch}")
+                raise NotFound("%(item)s has no lot %(batch)s", item=item.code, batch=batch)
             lot_id = found_lot.id
         lot = uow.reference.lot_by_id(lot_id)
         _check_choice(uow, pl, line, loc_id, lot, request["reason"], ro_line)
@@ -205,8 +212,10 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
         if qty <= 0:
             raise InvalidInput("the quantity picked must be above zero", field="quantity")
         if line.picked + qty > line.quantity:
-            raise InvalidInput(f"line {line_no} asks for {line.quantity:,}; {line.picked:,} "
-                               f"already picked, so at most {left:,} more", field="quantity")
+            asked, picked, most = f"{line.quantity:,}", f"{line.picked:,}", f"{left:,}"
+            raise InvalidInput("line %(line)s asks for %(asked)s; %(picked)s already picked, "
+                               "so at most %(most)s more", field="quantity", line=line_no,
+                               asked=asked, picked=picked, most=most)
         stage = staging(uow, pl.hub_id)
         key_from = StockKey(loc_id, item.id, lot_id, owner)
         key_to = StockKey(stage.id, item.id, lot_id, owner)
@@ -240,8 +249,9 @@ def _owner_at(uow: UnitOfWork, hub_id: uuid.UUID, item: Any, loc_id: uuid.UUID, 
              if r.location_id == loc_id and r.lot_id == lot.id}
     if not there:
         loc = uow.reference.locations_by_id([loc_id])[loc_id]
-        raise InsufficientStock(f"not enough stock: {loc.code} holds no {item.code} lot "
-                                f"{lot_label(lot.batch)}")
+        raise InsufficientStock("not enough stock: %(location)s holds no %(item)s lot "
+                                "%(lot)s", location=loc.code, item=item.code,
+                                lot=lot_label(lot.batch))
     if preferred in there:
         return preferred
     return max(there, key=lambda o: (there[o], str(o)))
@@ -262,8 +272,8 @@ def _check_choice(uow: UnitOfWork, pl: Any, line: Any, loc_id: uuid.UUID, lot: A
         problems.append(f"lot {lot_label(lot.batch)} expires {lot.expiry.isoformat()}, "
                         f"before {needed.isoformat()}")
     if problems and not reason:
-        raise InvalidInput("; ".join(problems) + ": give the reason for picking it anyway "
-                           "(it is kept)", field="reason")
+        raise InvalidInput("%(problems)s: give the reason for picking it anyway (it is "
+                           "kept)", field="reason", problems="; ".join(problems))
 
 
 # reading -------------------------------------------------------------------------------
@@ -301,7 +311,7 @@ def view(ctx: Context, number: str) -> PickListView:
     with ctx.uow() as uow:
         pl = uow.outbound.pick_list(number.strip().upper())
         if pl is None:
-            raise NotFound(f"no pick list {number}")
+            raise NotFound("no pick list %(pick_list)s", pick_list=number)
         order = uow.planning.release_order_by_id(pl.release_order_id)
         ro_lines = {x.id: x for x in uow.planning.release_order_lines(order.id)}
         lines = []

@@ -272,7 +272,7 @@ def list_plans(ctx: Context, limit: int = 50) -> list[PlanSummary]:
 def _plan(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
     row = uow.planning.plan(number.strip().upper(), lock=lock)
     if row is None:
-        raise NotFound(f"no plan {number}")
+        raise NotFound("no plan %(plan)s", plan=number)
     return row
 
 
@@ -300,13 +300,14 @@ def approve(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
         row = _plan(uow, request["number"], lock=True)
         target = plan_transition(row.number, PlanState(row.state), PlanState.APPROVED)
         if row.created_by.strip().lower() == ctx.actor.strip().lower():
-            raise FourEyes(f"{ctx.actor} made plan {row.number} and cannot approve it: the "
-                           "hub manager or another planner must (four-eyes rule)")
+            raise FourEyes("%(user)s made plan %(plan)s and cannot approve it: the hub "
+                           "manager or another planner must (four-eyes rule)",
+                           user=ctx.actor, plan=row.number)
         result = json.loads(row.result)
         shipments = [s for s in result["shipments"] if s["quantity"] > 0]
         if not shipments:
-            raise InvalidInput(f"plan {row.number} ships nothing; discard it instead",
-                               field="plan")
+            raise InvalidInput("plan %(plan)s ships nothing; discard it instead",
+                               field="plan", plan=row.number)
         by_code = {s.code: s for s in uow.reference.sites()}
         hub_ids = {by_code[s["hub"]].id for s in shipments}
         owners = promisable(uow, hub_ids)
@@ -371,17 +372,19 @@ def _by_priority(shipments: list[dict[str, Any]], needs: list[dict[str, Any]]
                 quantity -= take
                 out.append((s, entry[0], take))
         if quantity:
-            raise InvalidInput(f"the plan ships {s['quantity']:,} of {s['item']} to "
-                               f"{s['point']} from {s['hub']}, more than its needs show as "
-                               "planned; the plan file is inconsistent: solve a new plan",
-                               field="plan")
+            shipped = f"{s['quantity']:,}"
+            raise InvalidInput("the plan ships %(quantity)s of %(item)s to %(point)s from "
+                               "%(hub)s, more than its needs show as planned; the plan file "
+                               "is inconsistent: solve a new plan", field="plan",
+                               quantity=shipped, item=s["item"], point=s["point"],
+                               hub=s["hub"])
     return out
 
 
 def _lot(uow: UnitOfWork, item, label: str):
     lot = uow.reference.lot(item.id, NO_BATCH if label == NO_BATCH_LABEL else label)
     if lot is None:
-        raise NotFound(f"lot {label} of {item.code} no longer exists")
+        raise NotFound("lot %(lot)s of %(item)s no longer exists", lot=label, item=item.code)
     return lot
 
 
@@ -417,10 +420,12 @@ def reserve(owners, hub, item, lot, quantity: int, line_id: uuid.UUID, plan: str
     holding = owners.get((hub.id, lot.id), {})
     usable = sum(max(q, 0) for q in holding.values())
     if usable < quantity:
+        shipped, can = f"{quantity:,}", f"{usable:,}"
         raise InvalidInput(
-            f"plan {plan} ships {quantity:,} of {item.code} lot {label} from {hub.code}, but "
-            f"only {usable:,} can be promised now (stock moved, was reserved or put on hold "
-            "since the plan was solved); solve a new plan", field="plan")
+            "plan %(plan)s ships %(quantity)s of %(item)s lot %(lot)s from %(hub)s, but only "
+            "%(usable)s can be promised now (stock moved, was reserved or put on hold since "
+            "the plan was solved); solve a new plan", field="plan", plan=plan,
+            quantity=shipped, item=item.code, lot=label, hub=hub.code, usable=can)
     out, left = [], quantity
     for owner_id, q in sorted(holding.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         take = min(q, left)
@@ -467,9 +472,9 @@ def _allocate(open_lines, point_id, item_id, priority: int, quantity: int,
         if not left:
             break
     if left:
-        raise InvalidInput(f"plan {plan} sends more than the approved requests still need "
+        raise InvalidInput("plan %(plan)s sends more than the approved requests still need "
                            "(requests changed since the plan was solved); solve a new plan",
-                           field="plan")
+                           field="plan", plan=plan)
     return out
 
 

@@ -61,11 +61,23 @@ def replayed(result: dict[str, Any]) -> PostedMovement:
 
 def at_movement(exc: AidhubError, n: int, total: int) -> AidhubError:
     """The error, saying which movement of a batch it is about."""
-    return exc if total == 1 else prefixed(exc, f"movement {n}: ")
+    if total == 1:
+        return exc
+    return _around(exc, AidhubError("movement %(movement)s: %(error)s", movement=n, error=exc))
 
 
-def prefixed(exc: AidhubError, prefix: str) -> AidhubError:
-    return type(exc)(prefix + str(exc))
+def at_line(exc: AidhubError, n: int) -> AidhubError:
+    """The error, saying which line of a movement it is about."""
+    return _around(exc, AidhubError("line %(line)s: %(error)s", line=n, error=exc))
+
+
+def _around(inner: AidhubError, message: AidhubError) -> AidhubError:
+    """``message`` (which holds ``inner`` as a value) as an error of ``inner``'s class,
+    so that callers and the API still see the same kind of error."""
+    try:
+        return type(inner)(message.template, **message.values)
+    except TypeError:  # a class with arguments of its own
+        return message
 
 
 def post_for_document(uow: UnitOfWork, kind: MovementKind, postings: Sequence[Posting], *,

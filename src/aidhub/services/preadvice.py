@@ -123,9 +123,9 @@ def import_file(ctx: Context, data: bytes, header: PreAdvice, *, key: str,
         if done is not None and done.name == "consignment.register" and (
                 done.result or {}).get("number") == previous.number:
             return done.result  # a retry of the import that made it: its first answer
-        raise InvalidInput(f"this file was already imported as consignment {previous.number} "
+        raise InvalidInput("this file was already imported as consignment %(number)s "
                            "(same content); import it again only on purpose (--force)",
-                           field="file")
+                           field="file", number=previous.number)
     by_code = {i.code: i for i in catalog}
     resolved = []
     for n, line in enumerate(parsed.lines, start=1):

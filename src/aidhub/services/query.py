@@ -50,7 +50,6 @@ TABLES: tuple[str, ...] = (
 # Large documents kept whole elsewhere (`aidhub plan show`); binary columns are left out.
 _LEFT_OUT = {"plans": {"problem", "result"}}
 
-_ALLOWED = "one SELECT (or WITH, VALUES, FROM), EXPLAIN, DESCRIBE, SHOW or SUMMARIZE"
 # EXPLAIN [ANALYZE] at the start of a statement, after any spaces and comments
 _EXPLAIN = re.compile(r"^(?:\s+|--[^\n]*|/\*.*?\*/)*explain\s+(?:analy[sz]e\s+)?",
                       re.IGNORECASE | re.DOTALL)
@@ -66,32 +65,38 @@ class QueryResult:
 def check_read_only(sql: str) -> None:
     """Refuse anything but a single reading statement, with what was found."""
     if not sql.strip():
-        raise InvalidInput(f"give the SQL to run: {_ALLOWED}", field="sql")
+        raise InvalidInput("give the SQL to run: one SELECT (or WITH, VALUES, FROM), "
+                           "EXPLAIN, DESCRIBE, SHOW or SUMMARIZE", field="sql")
     statements = _parse(sql)
     if len(statements) != 1:
-        raise InvalidInput(f"aidhub query is read-only: give {_ALLOWED}; found "
-                           f"{len(statements)} statements", field="sql")
+        raise InvalidInput("aidhub query is read-only: give one SELECT (or WITH, VALUES, "
+                           "FROM), EXPLAIN, DESCRIBE, SHOW or SUMMARIZE; found %(count)s "
+                           "statements", field="sql", count=len(statements))
     (statement,) = statements
     kind = statement.type.name
     if kind == "SELECT":
         return
-    refused = kind
     if kind == "EXPLAIN":
         inner = _EXPLAIN.sub("", statement.query, count=1)
         inner_statements = _parse(inner) if inner.strip() else []
         if len(inner_statements) == 1 and inner_statements[0].type.name == "SELECT":
             return
         if inner_statements:
-            refused = f"EXPLAIN of {inner_statements[0].type.name}"
-    raise InvalidInput(f"aidhub query is read-only: {refused} is refused; give {_ALLOWED}",
-                       field="sql")
+            raise InvalidInput("aidhub query is read-only: EXPLAIN of %(statement)s is "
+                               "refused; give one SELECT (or WITH, VALUES, FROM), EXPLAIN, "
+                               "DESCRIBE, SHOW or SUMMARIZE", field="sql",
+                               statement=inner_statements[0].type.name)
+    raise InvalidInput("aidhub query is read-only: %(statement)s is refused; give one "
+                       "SELECT (or WITH, VALUES, FROM), EXPLAIN, DESCRIBE, SHOW or "
+                       "SUMMARIZE", field="sql", statement=kind)
 
 
 def _parse(sql: str) -> list[Any]:
     try:
         return duckdb.extract_statements(sql)
     except duckdb.Error as exc:
-        raise InvalidInput(f"the SQL cannot be read: {_message(exc)}", field="sql") from None
+        raise InvalidInput("the SQL cannot be read: %(error)s", field="sql",
+                           error=_message(exc)) from None
 
 
 def _message(exc: Exception) -> str:
@@ -190,11 +195,13 @@ class Snapshot:
             columns = [d[0] for d in result.description or []]
             return QueryResult(columns, [tuple(r) for r in result.fetchall()])
         except duckdb.CatalogException as exc:
-            raise InvalidInput(f"the query failed: {_message(exc)}\n(the tables: `aidhub "
+            raise InvalidInput("the query failed: %(error)s\n(the tables: `aidhub "
                                "query \"SHOW TABLES\"`; their columns: `aidhub query "
-                               "\"DESCRIBE balances\"`)", field="sql") from None
+                               "\"DESCRIBE balances\"`)", field="sql",
+                               error=_message(exc)) from None
         except duckdb.Error as exc:
-            raise InvalidInput(f"the query failed: {_message(exc)}", field="sql") from None
+            raise InvalidInput("the query failed: %(error)s", field="sql",
+                               error=_message(exc)) from None
 
     def _named(self, sql: str) -> list[str]:
         """The tables a query may read: every table whose name is a word of the query

@@ -33,7 +33,7 @@ from aidhub.domain.receiving import (
 )
 from aidhub.domain.values import parse_code, parse_date, parse_quantity
 from aidhub.interop.jsonable import jsonable
-from aidhub.interop.problems import rejected
+from aidhub.interop.problems import Problem, rejected
 from aidhub.services import reference, screening, transfers
 from aidhub.services.consignments import consignment, hub_places, line_owner, post_for
 from aidhub.services.context import Context
@@ -96,8 +96,9 @@ def receive(ctx: Context, number: str, counts: list[CountLine], *, key: str,
             transition(c.number, c.state, State.RECEIVED)  # raises, saying why not
         holds = screening.active_holds(uow, c)
         if holds:
-            raise IllegalTransition(f"consignment {c.number} is on hold: {holds[0].reason}; "
-                                    "nothing can be received until the hold is released")
+            raise IllegalTransition("consignment %(number)s is on hold: %(reason)s; "
+                                    "nothing can be received until the hold is released",
+                                    number=c.number, reason=holds[0].reason)
         parts = _parts(uow, c, counts, now.date())
         places = hub_places(uow, c.hub_id)
         postings, shorts = _postings(uow, c, parts, places)
@@ -161,8 +162,8 @@ def _triage(count: CountLine, item, expiry: dt.date | None, today: dt.date) -> T
     try:
         priority = Priority(int(count.priority))
     except ValueError:
-        raise InvalidInput(f"'{count.priority}' is not a SUMA priority (1, 2 or 3)",
-                           field="priority") from None
+        raise InvalidInput("'%(priority)s' is not a SUMA priority (1, 2 or 3)",
+                           field="priority", priority=count.priority) from None
     category = (reference.choice(SumaCategory, count.category, "category")
                 if count.category else item.category)
     disposition = (reference.choice(Disposition, count.disposition, "disposition")
@@ -175,7 +176,7 @@ def _triage(count: CountLine, item, expiry: dt.date | None, today: dt.date) -> T
 def _parts(uow: UnitOfWork, c, counts: list[CountLine], today: dt.date) -> list[_Part]:
     lines = {ln.line_no: ln for ln in uow.inbound.lines(c.id)}
     parts: list[_Part] = []
-    problems: list[str] = []
+    problems: list[Problem | str] = []
     grouped: dict[int | None, list[tuple[int, CountLine]]] = defaultdict(list)
     for n, count in enumerate(counts, start=1):
         grouped[count.line].append((n, count))
@@ -184,11 +185,14 @@ def _parts(uow: UnitOfWork, c, counts: list[CountLine], today: dt.date) -> list[
         if line_no is not None:
             line = lines.get(line_no)
             if line is None:
-                problems.append(f"count {group[0][0]}: consignment {c.number} has no line "
-                                f"{line_no}")
+                problems.append(Problem(None, None, "count %(count)s: consignment %(number)s "
+                                        "has no line %(line)s",
+                                        values={"count": group[0][0], "number": c.number,
+                                                "line": line_no}))
                 continue
             if line.closed:
-                problems.append(f"line {line_no} was closed by an earlier GRN")
+                problems.append(Problem(None, None, "line %(line)s was closed by an earlier GRN",
+                                        values={"line": line_no}))
                 continue
         group_parts: list[_Part] = []
         for n, count in group:
@@ -205,7 +209,7 @@ def _parts(uow: UnitOfWork, c, counts: list[CountLine], today: dt.date) -> list[
                     LineCount(p.good, p.damaged, p.count.over, p.count.close)
                     for p in group_parts], f"line {line_no}")
             except InvalidInput as exc:
-                problems.append(exc.detail)
+                problems.append(Problem.of(None, None, exc, exc.field))
                 continue
             group_parts[0].over, group_parts[-1].short = outcome.over, outcome.short
             remaining = line.in_transit
@@ -230,14 +234,17 @@ def _part(uow: UnitOfWork, c, line, count: CountLine, today: dt.date) -> _Part:
     if line is not None and line.item_id is not None:
         item = uow.reference.item_by_id(line.item_id)
         if count.item and parse_code(count.item, "item") != item.code:
-            raise InvalidInput(f"the line is {item.code}, not {count.item}; count other goods "
-                               "as goods not on the pre-advice", field="item")
+            raise InvalidInput("the line is %(item)s, not %(given)s; count other goods "
+                               "as goods not on the pre-advice", field="item",
+                               item=item.code, given=count.item)
     elif count.item:
         item = reference.item(uow, count.item)
-    else:
-        what = "is unidentified" if line is not None else "is not on the pre-advice"
-        raise InvalidInput(f"the line {what}: say which catalog item the goods are "
+    elif line is not None:
+        raise InvalidInput("the line is unidentified: say which catalog item the goods are "
                            "(--item)", field="item")
+    else:
+        raise InvalidInput("the line is not on the pre-advice: say which catalog item the "
+                           "goods are (--item)", field="item")
     batch = count.batch if count.batch is not None else (line.batch if line else None)
     expiry = (parse_date(count.expiry, "expiry") if count.expiry not in (None, "")
               else (line.expiry if line and batch == line.batch else None))
@@ -372,10 +379,10 @@ def triage(ctx: Context, grn: str, line_no: int, *, key: str, priority: int,
 def _grn_line(uow: UnitOfWork, grn: str, line_no: int):
     g = uow.inbound.grn(grn.strip().upper())
     if g is None:
-        raise NotFound(f"no GRN {grn}")
+        raise NotFound("no GRN %(number)s", number=grn)
     row = next((r for r in uow.inbound.grn_lines(g.id) if r.line_no == line_no), None)
     if row is None:
-        raise NotFound(f"{g.number} has no line {line_no}")
+        raise NotFound("%(grn)s has no line %(line)s", grn=g.number, line=line_no)
     return g, row
 
 
@@ -433,7 +440,7 @@ def find_unit(ctx: Context, scanned: str) -> UnitView:
 def _unit_view(uow: UnitOfWork, sscc: str) -> UnitView:
     found = uow.inbound.unit_with_line(sscc)
     if found is None:
-        raise NotFound(f"no handling unit with SSCC {sscc}")
+        raise NotFound("no handling unit with SSCC %(sscc)s", sscc=sscc)
     u, g, line = found
     item = uow.reference.item_by_id(line.item_id)
     lot = uow.reference.lot_by_id(line.lot_id)
@@ -457,28 +464,30 @@ def put_away(ctx: Context, scanned: str, location: str, *, key: str) -> dict[str
     def work(uow: UnitOfWork, now: dt.datetime):
         found = uow.inbound.unit_with_line(label.sscc)
         if found is None:
-            raise NotFound(f"no handling unit with SSCC {label.sscc}")
+            raise NotFound("no handling unit with SSCC %(sscc)s", sscc=label.sscc)
         u, g, row = found
         c = uow.inbound.consignment_by_id(g.consignment_id)
         places = hub_places(uow, c.hub_id)
         if u.location_id != places["RECV"]:
             here = uow.reference.locations_by_id([u.location_id])[u.location_id]
-            raise LedgerError(f"pallet {u.sscc} is not in the receiving area (it is at "
-                              f"{here.code}); move it with `aidhub transfer`")
+            raise LedgerError("pallet %(sscc)s is not in the receiving area (it is at "
+                              "%(location)s); move it with `aidhub transfer`",
+                              sscc=u.sscc, location=here.code)
         if row.priority is None:
-            raise InvalidInput(f"triage {g.number} line {row.line_no} first (priority 1 or "
-                               "2) before putting it away", field="priority")
+            raise InvalidInput("triage %(grn)s line %(line)s first (priority 1 or "
+                               "2) before putting it away", field="priority",
+                               grn=g.number, line=row.line_no)
         if row.priority == int(Priority.NON_PRIORITY):
             raise InvalidInput("priority 3 goods are not put away into stock",
                                field="priority")
         lot = uow.reference.lot_by_id(row.lot_id)
         if lot.expiry is not None and lot.expiry < now.date():
-            raise InvalidInput(f"lot {lot.batch} expired on {lot.expiry}: it is blocked",
-                               field="expiry")
+            raise InvalidInput("lot %(batch)s expired on %(expiry)s: it is blocked",
+                               field="expiry", batch=lot.batch, expiry=lot.expiry)
         target = uow.reference.location(c.hub_id, parse_code(location, "to"))
         if target is None or not target.physical or target.code in ("RECV", "QUARANTINE"):
-            raise InvalidInput(f"'{location}' is not a storage location of this hub; see "
-                               "`aidhub locations list`", field="to")
+            raise InvalidInput("'%(location)s' is not a storage location of this hub; see "
+                               "`aidhub locations list`", field="to", location=location)
         postings = [Posting(StockKey(places["RECV"], row.item_id, row.lot_id, row.owner_id,
                                      row.earmark), -u.quantity),
                     Posting(StockKey(target.id, row.item_id, row.lot_id, row.owner_id,

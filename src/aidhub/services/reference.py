@@ -21,7 +21,7 @@ from aidhub.domain.sites import (
     check_pcode,
 )
 from aidhub.domain.values import parse_code, parse_optional
-from aidhub.interop.problems import rejected
+from aidhub.interop.problems import Problem, rejected
 from aidhub.interop.tables import read_csv
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
@@ -34,7 +34,8 @@ def choice(enum_type: Any, raw: str, field: str) -> Any:
         return enum_type(str(raw).strip().lower())
     except ValueError:
         allowed = ", ".join(e.value for e in enum_type)
-        raise InvalidInput(f"'{raw}' is not one of: {allowed}", field=field) from None
+        raise InvalidInput("'%(value)s' is not one of: %(choices)s", field=field, value=raw,
+                           choices=allowed) from None
 
 
 # organisations -----------------------------------------------------------------------
@@ -46,15 +47,15 @@ def add_organisation(ctx: Context, *, key: str, code: str, name: str, type: str,
         raise InvalidInput("give the organisation's name", field="name")
     country = parse_optional(country)
     if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise InvalidInput(f"'{country}' is not an ISO country code (two letters)",
-                           field="country")
+        raise InvalidInput("'%(country)s' is not an ISO country code (two letters)",
+                           field="country", country=country)
     request = {"code": code, "name": name.strip(), "type": org_type.value,
                "name_ar": parse_optional(name_ar),
                "country": country.upper() if country else None}
 
     def work(uow: UnitOfWork, now: dt.datetime):
         if uow.reference.organisation(code) is not None:
-            raise AlreadyExists(f"an organisation with code {code} already exists")
+            raise AlreadyExists("an organisation with code %(code)s already exists", code=code)
         org = Organisation(new_id(), code, request["name"], org_type, request["name_ar"],
                            request["country"])
         uow.reference.add_organisation(org)
@@ -67,7 +68,8 @@ def organisation(uow: UnitOfWork, code: str) -> Organisation:
     code = parse_code(code, "owner")
     org = uow.reference.organisation(code)
     if org is None:
-        raise NotFound(f"no organisation with code '{code}'; see `aidhub orgs list`")
+        raise NotFound("no organisation with code '%(code)s'; see `aidhub orgs list`",
+                       code=code)
     return org
 
 
@@ -103,7 +105,7 @@ def add_site(ctx: Context, *, key: str, code: str, name: str, kind: str,
 
     def work(uow: UnitOfWork, now: dt.datetime):
         if uow.reference.site(code) is not None:
-            raise AlreadyExists(f"a site with code {code} already exists")
+            raise AlreadyExists("a site with code %(code)s already exists", code=code)
         operator_id = organisation(uow, operator).id if operator else None
         site = Site(new_id(), code, request["name"], site_kind, request["pcode"],
                     request["locode"], lat_d, lon_d, operator_id, population)
@@ -120,7 +122,7 @@ def site(uow: UnitOfWork, code: str) -> Site:
     code = parse_code(code, "site")
     found = uow.reference.site(code)
     if found is None:
-        raise NotFound(f"no site with code '{code}'; see `aidhub sites list`")
+        raise NotFound("no site with code '%(code)s'; see `aidhub sites list`", code=code)
     return found
 
 
@@ -129,8 +131,9 @@ def location(uow: UnitOfWork, site_record: Site, code: str, field: str = "locati
     """A location of a site by its code, or an error saying where to find the codes."""
     found = uow.reference.location(site_record.id, parse_code(code, field))
     if found is None:
-        raise NotFound(f"site {site_record.code} has no location '{code}'; see "
-                       f"`aidhub locations list --site {site_record.code}`")
+        raise NotFound("site %(site)s has no location '%(location)s'; see "
+                       "`aidhub locations list --site %(site)s`", site=site_record.code,
+                       location=code)
     return found
 
 
@@ -141,7 +144,8 @@ def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str
     loc_kind = choice(LocationKind, kind, "kind")
     if not loc_kind.physical:
         raise InvalidInput(
-            f"{loc_kind.value} is a virtual location; every site already has one", field="kind"
+            "%(kind)s is a virtual location; every site already has one", field="kind",
+            kind=loc_kind.value,
         )
     request = {"site": parse_code(site_code, "site"), "code": code, "kind": loc_kind.value,
                "name": (name or code).strip()}
@@ -149,7 +153,8 @@ def add_location(ctx: Context, *, key: str, site_code: str, code: str, kind: str
     def work(uow: UnitOfWork, now: dt.datetime):
         the_site = site(uow, site_code)
         if uow.reference.location(the_site.id, code) is not None:
-            raise AlreadyExists(f"site {the_site.code} already has a location {code}")
+            raise AlreadyExists("site %(site)s already has a location %(location)s",
+                                site=the_site.code, location=code)
         uow.reference.add_locations(
             [Location(new_id(), the_site.id, code, request["name"], loc_kind)]
         )
@@ -191,7 +196,7 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
     if not len(table):
         raise InvalidInput("the file has a header but no items")
     parsed: list[Item] = []
-    problems: list[str] = []
+    problems: list[Problem | str] = []
     seen: dict[str, int] = {}
     for number, fields in table:
         try:
@@ -200,8 +205,10 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
             problems.append(str(exc))
             continue
         if item.code in seen:
-            problems.append(f"row {number}, field 'code': {item.code} is also on row "
-                            f"{seen[item.code]}; each item once")
+            problems.append(Problem(
+                None, None, "row %(row)s, field 'code': %(code)s is also on row %(first)s; "
+                "each item once", "code",
+                values={"row": number, "code": item.code, "first": seen[item.code]}))
             continue
         seen[item.code] = number
         parsed.append(item)
@@ -221,11 +228,12 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
             item = dataclasses.replace(item, id=known.id)
             for name in _FIXED_ON_UPDATE:
                 if getattr(item, name) != getattr(known, name):
-                    problems.append(
-                        f"row {seen[item.code]}, field '{name}': {item.code} is counted in "
-                        f"'{getattr(known, name)}'; its unit cannot change to "
-                        f"'{getattr(item, name)}' (create a new item code instead)"
-                    )
+                    problems.append(Problem(
+                        None, None, "row %(row)s, field '%(name)s': %(code)s is counted in "
+                        "'%(unit)s'; its unit cannot change to '%(new)s' (create a new item "
+                        "code instead)", name,
+                        values={"row": seen[item.code], "name": name, "code": item.code,
+                                "unit": getattr(known, name), "new": getattr(item, name)}))
             if item == known:
                 same += 1
             else:
@@ -251,7 +259,8 @@ def item(uow: UnitOfWork, code: str) -> Item:
     code = parse_code(code, "item")
     found = uow.reference.item(code)
     if found is None:
-        raise NotFound(f"no item with code '{code}' in the catalog; see `aidhub items list`")
+        raise NotFound("no item with code '%(code)s' in the catalog; see `aidhub items list`",
+                       code=code)
     return found
 
 

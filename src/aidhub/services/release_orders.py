@@ -29,7 +29,7 @@ def order(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
     """The release order with this number, or NotFound."""
     row = uow.planning.release_order(number.strip().upper(), lock=lock)
     if row is None:
-        raise NotFound(f"no release order {number}")
+        raise NotFound("no release order %(order)s", order=number)
     return row
 
 
@@ -39,8 +39,8 @@ def change_state(ctx: Context, number: str, target: str, *, key: str,
     try:
         wanted = ReleaseState(target.strip().lower())
     except ValueError:
-        raise InvalidInput(f"'{target}' is not accepted, released or cancelled",
-                           field="state") from None
+        raise InvalidInput("'%(value)s' is not accepted, released or cancelled",
+                           field="state", value=target) from None
     request = {"number": number.strip().upper(), "state": wanted.value,
                "reason": reason.strip()}
 
@@ -137,16 +137,16 @@ def list_orders(ctx: Context, *, hub: str | None = None, state: str | None = Non
         if plan:
             found = uow.planning.plan(plan.strip().upper())
             if found is None:
-                raise NotFound(f"no plan {plan}")
+                raise NotFound("no plan %(plan)s", plan=plan)
             plan_id = found.id
         states = None
         if state:
             try:
                 states = [ReleaseState(state.strip().lower()).value]
             except ValueError:
-                raise InvalidInput(f"'{state}' is not a release order state; use one of "
-                                   f"{', '.join(s.value for s in ReleaseState)}",
-                                   field="state") from None
+                raise InvalidInput("'%(value)s' is not a release order state; use one of "
+                                   "%(states)s", field="state", value=state,
+                                   states=", ".join(s.value for s in ReleaseState)) from None
         return [_view(uow, r) for r in uow.planning.release_orders(
             plan_id=plan_id, hub_id=hub_id, states=states)]
 

@@ -149,9 +149,10 @@ def save(ctx: Context, *, kind: str, params: dict[str, Any], inputs_hash: str,
     except Exception as exc:
         if read_only(exc):
             raise NotRecorded(
-                f"the {kind} report was made, but the database is read-only (a replica?), "
+                "the %(kind)s report was made, but the database is read-only (a replica?), "
                 "so it was not recorded among the stored reports; make it on the primary "
-                "database to keep it with its generation time and inputs hash") from exc
+                "database to keep it with its generation time and inputs hash",
+                kind=kind) from exc
         raise
     return str(report_id)
 
@@ -160,7 +161,8 @@ def _report_key(report_id: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(report_id).strip())
     except ValueError:
-        raise NotFound(f"no report {report_id}; see `aidhub report list`") from None
+        raise NotFound("no report %(report)s; see `aidhub report list`",
+                       report=report_id) from None
 
 
 def get(ctx: Context, report_id: str, *, scope: Scope | None = None
@@ -170,7 +172,7 @@ def get(ctx: Context, report_id: str, *, scope: Scope | None = None
     with ctx.uow() as uow:
         row = ReportsRepository(uow.conn).report(_report_key(stored.id))
     if row is None:  # pragma: no cover - removed in between: reports are never removed
-        raise NotFound(f"no report {report_id}; see `aidhub report list`")
+        raise NotFound("no report %(report)s; see `aidhub report list`", report=report_id)
     return stored, bytes(row.content)
 
 
@@ -181,7 +183,8 @@ def metadata(ctx: Context, report_id: str, *, scope: Scope | None = None) -> Sto
         row = ReportsRepository(uow.conn).report(key, content=False)
         reach = _Reach(uow, scope)
         if row is None or not reach.sees(_stored(row)):
-            raise NotFound(f"no report {report_id}; see `aidhub report list`")
+            raise NotFound("no report %(report)s; see `aidhub report list`",
+                           report=report_id)
     return _stored(row)
 
 
@@ -189,8 +192,8 @@ def list_reports(ctx: Context, kind: str | None = None, *, scope: Scope | None =
                  ) -> list[StoredReport]:
     """Stored reports (of one kind) that the ``scope`` reaches, newest first."""
     if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"'{kind}' is not a kind of report; choose one of: "
-                           f"{', '.join(KINDS)}", field="kind")
+        raise InvalidInput("'%(kind)s' is not a kind of report; choose one of: %(kinds)s",
+                           field="kind", kind=kind, kinds=", ".join(KINDS))
     with ctx.uow() as uow:
         found = [_stored(r) for r in ReportsRepository(uow.conn).reports(kind)]
         reach = _Reach(uow, scope)
@@ -238,16 +241,23 @@ class Made:
 def check_language(language: str | None) -> str:
     lang = (language or "en").strip().lower()
     if lang not in LANGUAGES:
-        raise InvalidInput(f"'{language}' is not a report language; choose en or ar",
-                           field="language")
+        raise InvalidInput("'%(language)s' is not a report language; choose en or ar",
+                           field="language", language=language)
     return lang
 
 
 def _choice(value: str | None, choices: tuple[str, ...], field: str, what: str) -> str:
     chosen = (value or "").strip().lower()
     if chosen not in choices:
-        raise InvalidInput(f"'{value or ''}' is not {what}; choose {' or '.join(choices)}",
-                           field=field)
+        shown = {"value": value or "", "choices": " or ".join(choices)}
+        if what == "a period":
+            raise InvalidInput("'%(value)s' is not a period; choose %(choices)s",
+                               field=field, **shown)
+        if what == "a map format":
+            raise InvalidInput("'%(value)s' is not a map format; choose %(choices)s",
+                               field=field, **shown)
+        raise InvalidInput("'%(value)s' is not a report format; choose %(choices)s",
+                           field=field, **shown)
     return chosen
 
 
@@ -276,8 +286,8 @@ def make_donor(ctx: Context, donor: str, start: dt.date | None, end: dt.date | N
         with ctx.uow() as uow:
             org = uow.reference.organisation(code)
         if org is None or org.id not in (scope.organisation_ids or ()):
-            raise NotFound(f"no donor {code}: give the code of an organisation that owns "
-                           "goods (see `aidhub orgs list`)")
+            raise NotFound("no donor %(donor)s: give the code of an organisation that owns "
+                           "goods (see `aidhub orgs list`)", donor=code)
         organisation_id = org.id
     report = donor_report.build(ctx, code, start, end, organisation_id=organisation_id)
     if fmt == "pdf":
@@ -314,7 +324,7 @@ def make_hub(ctx: Context, hub: str, period: str, start: dt.date | None, *,
         with ctx.uow() as uow:
             site = uow.reference.site(code)
         if site is None or site.id not in (scope.hub_ids or ()):
-            raise NotFound(f"no hub with code '{code}'; see `aidhub sites list`")
+            raise NotFound("no hub with code '%(hub)s'; see `aidhub sites list`", hub=code)
     last = hub_report.period_end(start, length)
     report = hub_report.build(ctx, code, start, last)
     content = hub_document.render_pdf(report, lang)
@@ -381,17 +391,22 @@ def _export_scope(ctx: Context, scope: Scope | None, site: str | None, owner: st
     if orgs:
         wanted = (owner or "").strip().upper()
         if wanted and wanted not in orgs:
-            raise NotFound(f"no organisation {wanted} among yours; leave the owner out or "
-                           f"give {' or '.join(sorted(orgs))}")
+            raise NotFound("no organisation %(organisation)s among yours; leave the owner "
+                           "out or give %(organisations)s", organisation=wanted,
+                           organisations=" or ".join(sorted(orgs)))
         if not wanted and len(orgs) > 1:
-            raise InvalidInput(f"choose the owner: {' or '.join(sorted(orgs))}",
-                               field="owner")
+            raise InvalidInput("choose the owner: %(organisations)s", field="owner",
+                               organisations=" or ".join(sorted(orgs)))
         return site, orgs[wanted or next(iter(orgs))].id
+    if chosen and hubs:
+        raise NotFound("no site %(site)s among your hubs; give one of %(hubs)s",
+                       site=chosen, hubs=", ".join(sorted(hubs)))
     if chosen:
-        raise NotFound(f"no site {chosen} among your hubs; give one of "
-                       + (", ".join(sorted(hubs)) or "none"))
-    raise InvalidInput("choose one of your hubs: " + (", ".join(sorted(hubs)) or "none"),
-                       field="site")
+        raise NotFound("no site %(site)s among your hubs; give one of none", site=chosen)
+    if hubs:
+        raise InvalidInput("choose one of your hubs: %(hubs)s", field="site",
+                           hubs=", ".join(sorted(hubs)))
+    raise InvalidInput("choose one of your hubs: none", field="site")
 
 
 def export_file(ctx: Context, name: str, fmt: str = "hxl", *, site: str | None = None,
@@ -404,7 +419,8 @@ def export_file(ctx: Context, name: str, fmt: str = "hxl", *, site: str | None =
 
     what = (name or "").strip().lower()
     if what not in exports.EXPORTS:
-        raise NotFound(f"no export '{name}'; choose one of: {', '.join(EXPORTS)}")
+        raise NotFound("no export '%(export)s'; choose one of: %(exports)s", export=name,
+                       exports=", ".join(EXPORTS))
     fmt = exports.check_format(fmt or "hxl")
     site, organisation_id = _export_scope(ctx, scope, site, owner)
     table = exports.export(ctx, what, site=site or None,

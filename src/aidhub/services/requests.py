@@ -57,7 +57,8 @@ def load_figures(ctx: Context, data: bytes | str, *, key: str) -> dict[str, Any]
     try:
         parsed = json.loads(data)
     except ValueError as exc:
-        raise InvalidInput(f"the file is not JSON ({exc})", field="figures") from None
+        raise InvalidInput("the file is not JSON (%(error)s)", field="figures",
+                           error=exc) from None
     loaded = needs.from_json(parsed)
     request = needs.to_json(loaded)
 
@@ -66,8 +67,8 @@ def load_figures(ctx: Context, data: bytes | str, *, key: str) -> dict[str, Any]
         for f in loaded.figures:
             for code in [c.item for c in f.contents] + [c.item for c in f.ration]:
                 if code not in known:
-                    raise NotFound(f"figure '{f.code}' names item {code}, which is not in "
-                                   "the catalog")
+                    raise NotFound("figure '%(figure)s' names item %(item)s, which is not in "
+                                   "the catalog", figure=f.code, item=code)
         uow.inbound.set_setting(FIGURES_SETTING, json.dumps(request, ensure_ascii=False))
         return loaded.response, {"response": loaded.response,
                                  "figures": len(loaded.figures)}
@@ -81,9 +82,10 @@ def set_site_figures(ctx: Context, site_code: str, *, key: str, population: int 
                      dispatch_capacity_kg: Decimal | str | None = None) -> dict[str, Any]:
     """Set the people and households a distribution point serves, or what a hub can send
     out per day (kg). Values not given keep what they were."""
-    for name, value in (("population", population), ("households", households)):
-        if value is not None and value < 0:
-            raise InvalidInput(f"{name} cannot be negative", field=name)
+    if population is not None and population < 0:
+        raise InvalidInput("population cannot be negative", field="population")
+    if households is not None and households < 0:
+        raise InvalidInput("households cannot be negative", field="households")
     capacity = (None if dispatch_capacity_kg in (None, "") else
                 parse_decimal(dispatch_capacity_kg, "dispatch_capacity_kg"))
     request = {"site": parse_code(site_code, "site"), "population": population,
@@ -93,9 +95,9 @@ def set_site_figures(ctx: Context, site_code: str, *, key: str, population: int 
     def work(uow: UnitOfWork, now: dt.datetime):
         s = site(uow, request["site"])
         if capacity is not None and s.kind not in HUB_KINDS:
-            raise InvalidInput(f"{s.code} is a {s.kind.value.replace('_', ' ')}; only hubs "
-                               "and warehouses have a dispatch capacity",
-                               field="dispatch_capacity_kg")
+            raise InvalidInput("%(site)s is a %(kind)s; only hubs and warehouses have a "
+                               "dispatch capacity", field="dispatch_capacity_kg",
+                               site=s.code, kind=s.kind.value.replace("_", " "))
         current = uow.planning.site_figures(s.id)
         values = {k: getattr(current, k, None) for k in
                   ("population", "households", "dispatch_capacity_kg")}
@@ -177,16 +179,16 @@ def list_routes(ctx: Context, *, hub: str | None = None, point: str | None = Non
 def hub_site(uow: UnitOfWork, code: str) -> Site:
     s = site(uow, code)
     if s.kind not in HUB_KINDS:
-        raise InvalidInput(f"{s.code} is a {s.kind.value.replace('_', ' ')}, not a hub or "
-                           "warehouse", field="hub")
+        raise InvalidInput("%(site)s is a %(kind)s, not a hub or warehouse", field="hub",
+                           site=s.code, kind=s.kind.value.replace("_", " "))
     return s
 
 
 def point_site(uow: UnitOfWork, code: str) -> Site:
     s = site(uow, code)
     if s.kind not in POINT_KINDS:
-        raise InvalidInput(f"{s.code} is a {s.kind.value.replace('_', ' ')}, not a "
-                           "distribution point", field="point")
+        raise InvalidInput("%(site)s is a %(kind)s, not a distribution point", field="point",
+                           site=s.code, kind=s.kind.value.replace("_", " "))
     return s
 
 
@@ -236,12 +238,13 @@ def _expand(uow: UnitOfWork, point: Site, lines: list[LineInput], first_no: int,
                                      find_item(uow, c.item).id, c.quantity, priority,
                                      needed, c.basis))
             continue
+        where = f"lines[{n}]"
         if not line.item:
             raise InvalidInput("give an item and a quantity, or a planning figure",
-                               field=f"lines[{n}].item")
+                               field=where + ".item")
         if line.priority in (None, ""):
             raise InvalidInput("give the priority: 1 life-saving, 2 important, 3 other",
-                               field=f"lines[{n}].priority")
+                               field=where + ".priority")
         rows.append(_row(request_id, first_no + len(rows), find_item(uow, line.item).id,
                          parse_quantity(line.quantity, f"lines[{n}].quantity"),
                          parse_priority(line.priority, f"lines[{n}].priority"), needed, ""))
@@ -275,9 +278,12 @@ def create(ctx: Context, *, key: str, organisation_code: str, point: str,
         p = point_site(uow, request["point"])
         if p.operator_id is not None and p.operator_id != org.id:
             runner = uow.reference.organisation_by_id(p.operator_id)
-            name = runner.code if runner else "another organisation"
-            raise InvalidInput(f"{p.code} is run by {name}; only it can request for this "
-                               "point", field="point")
+            if runner is None:
+                raise InvalidInput("%(point)s is run by another organisation; only it can "
+                                   "request for this point", field="point", point=p.code)
+            raise InvalidInput("%(point)s is run by %(organisation)s; only it can request for "
+                               "this point", field="point", point=p.code,
+                               organisation=runner.code)
         number = (f"REQ-{org.code}-{now.year}-"
                   f"{uow.inbound.next_number(f'request:{org.code}:{now.year}'):04d}")
         rid = new_id()
@@ -318,7 +324,8 @@ def remove_line(ctx: Context, number: str, line_no: int, *, key: str) -> dict[st
         r = _request(uow, request["number"], lock=True)
         _editable(r)
         if not uow.planning.delete_request_line(r.id, line_no):
-            raise NotFound(f"request {r.number} has no line {line_no}")
+            raise NotFound("request %(request)s has no line %(line)s", request=r.number,
+                           line=line_no)
         return r.number, {"request": r.number, "removed": line_no}
 
     return run_command(ctx, key, "request.remove_line", request, work)
@@ -326,16 +333,17 @@ def remove_line(ctx: Context, number: str, line_no: int, *, key: str) -> dict[st
 
 def _editable(r: Request) -> None:
     if r.state not in EDITABLE:
-        raise InvalidInput(f"request {r.number} is {r.state.value.replace('_', ' ')}; only "
-                           "a draft can be changed", field="number")
+        raise InvalidInput("request %(request)s is %(state)s; only a draft can be changed",
+                           field="number", request=r.number,
+                           state=r.state.value.replace("_", " "))
 
 
 def _submit(uow: UnitOfWork, number: str, rid, state: RequestState, lines: int, actor: str,
             now: dt.datetime) -> RequestState:
     target = transition(number, state, RequestState.SUBMITTED)
     if lines == 0:
-        raise InvalidInput(f"request {number} has no lines; add what is needed first",
-                           field="lines")
+        raise InvalidInput("request %(request)s has no lines; add what is needed first",
+                           field="lines", request=number)
     uow.planning.update_request(rid, state=target.value, submitted_at=now, submitted_by=actor)
     return target
 
@@ -348,8 +356,8 @@ def change_state(ctx: Context, number: str, target: str, *, key: str,
               "rejected": RequestState.REJECTED, "cancelled": RequestState.CANCELLED,
               }.get(target.strip().lower())
     if wanted is None:
-        raise InvalidInput(f"'{target}' is not submitted, approved, rejected or cancelled",
-                           field="state")
+        raise InvalidInput("'%(value)s' is not submitted, approved, rejected or cancelled",
+                           field="state", value=target)
     request = {"number": number.strip().upper(), "state": wanted.value,
                "reason": reason.strip()}
 
@@ -364,12 +372,13 @@ def change_state(ctx: Context, number: str, target: str, *, key: str,
                     r.state is RequestState.SUBMITTED:
                 submitter = uow.planning.request_rows(ids=[r.id])[0].submitted_by or ""
                 if submitter.strip().lower() == ctx.actor.strip().lower():
-                    raise FourEyes(f"{ctx.actor} submitted request {r.number} and cannot "
-                                   "decide on it: another person must (four-eyes rule)")
+                    raise FourEyes("%(user)s submitted request %(request)s and cannot "
+                                   "decide on it: another person must (four-eyes rule)",
+                                   user=ctx.actor, request=r.number)
             if wanted is RequestState.APPROVED and r.state is RequestState.PLANNED and not \
                     any(ln.outstanding for ln in lines):
-                raise InvalidInput(f"request {r.number} is wholly planned; nothing is left "
-                                   "to plan again", field="state")
+                raise InvalidInput("request %(request)s is wholly planned; nothing is left "
+                                   "to plan again", field="state", request=r.number)
             uow.planning.update_request(r.id, state=wanted.value, reason=request["reason"],
                                         decided_at=now, decided_by=ctx.actor)
         return r.number, {"request": r.number, "state": wanted.value}
@@ -380,7 +389,7 @@ def change_state(ctx: Context, number: str, target: str, *, key: str,
 def _request(uow: UnitOfWork, number: str, *, lock: bool = False) -> Request:
     r = uow.planning.request(number.strip().upper(), lock=lock)
     if r is None:
-        raise NotFound(f"no request {number}")
+        raise NotFound("no request %(request)s", request=number)
     return r
 
 
@@ -441,7 +450,7 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> RequestView:
     with ctx.uow() as uow:
         r = _request(uow, number)
         if not sees_organisation_things(scope, {r.organisation_id}):
-            raise NotFound(f"no request {number}")
+            raise NotFound("no request %(request)s", request=number)
         return _view(uow, r, uow.planning.request_lines([r.id]))
 
 
@@ -455,9 +464,9 @@ def list_requests(ctx: Context, *, state: str | None = None,
             try:
                 states = [RequestState(state.strip().lower()).value]
             except ValueError:
-                raise InvalidInput(f"'{state}' is not a request state; use one of "
-                                   f"{', '.join(s.value for s in RequestState)}",
-                                   field="state") from None
+                raise InvalidInput("'%(value)s' is not a request state; use one of %(states)s",
+                                   field="state", value=state,
+                                   states=", ".join(s.value for s in RequestState)) from None
         found = [r for r in uow.planning.requests(states=states, organisation_id=org_id)
                  if sees_organisation_things(scope, {r.organisation_id})]
         lines: dict = {}

@@ -33,6 +33,7 @@ from aidhub.domain.screening import (
     screen_goods,
 )
 from aidhub.domain.values import parse_date
+from aidhub.interop.problems import Problem
 from aidhub.screening.model import EntityKind, Query
 from aidhub.screening.serial import dumps, entry_from_json, fingerprint
 from aidhub.services import reference
@@ -81,8 +82,8 @@ def load_list(ctx: Context, data: bytes, *, key: str, format: str | None = None,
     def work(uow: UnitOfWork, now: dt.datetime):
         previous = next((v for v in uow.screening.versions(loaded.list)), None)
         if previous is not None and previous.file_hash == loaded.file_hash:
-            raise InvalidInput(f"this file is already the newest version of the {loaded.list} "
-                               "list; nothing to load", field="file")
+            raise InvalidInput("this file is already the newest version of the %(list)s "
+                               "list; nothing to load", field="file", list=loaded.list)
         old = ([entry_from_json(json.loads(r.data)) for r in uow.screening.entries(previous.id)]
                if previous is not None else [])
         changes = diff(old, list(loaded.entries))
@@ -267,11 +268,12 @@ def parse_goods_list(text: str) -> list[GoodsRule]:
     for n, row in enumerate(rows, start=2):
         prefixes = tuple(p for p in (row["hs_prefixes"] or "").split() if p)
         if any(not p.isdigit() for p in prefixes):
-            problems.append(f"row {n}, column 'hs_prefixes': HS prefixes are digits, space "
-                            "separated")
+            problems.append(Problem(n, "hs_prefixes", "HS prefixes are digits, space separated",
+                                    "hs_prefixes"))
         keywords = tuple(k.strip() for k in (row["keywords"] or "").split("|") if k.strip())
         if not (row["code"] or "").strip() or not (prefixes or keywords):
-            problems.append(f"row {n}: give a code and at least one HS prefix or keyword")
+            problems.append(Problem(n, None,
+                                    "give a code and at least one HS prefix or keyword"))
         rules.append(GoodsRule(row["code"].strip(), (row["control"] or "").strip(), prefixes,
                                keywords, (row.get("note") or "").strip(),
                                (row.get("source") or "").strip()))
@@ -379,7 +381,7 @@ def _hit(uow: UnitOfWork, hit_id: str, *, lock: bool = False, scope: Scope = EVE
         found = None
     if found is None or not (scope.everything or
                              _sees(scope, hubs_of_hits(uow, [found])[found.id])):
-        raise NotFound(f"no screening hit {hit_id}; see `aidhub hits list`")
+        raise NotFound("no screening hit %(hit)s; see `aidhub hits list`", hit=hit_id)
     return found
 
 

@@ -147,15 +147,17 @@ def card(ctx: Context, item: str, *, site: str, location: str | None = None,
         if lot:
             the_lot = uow.reference.lot(the_item.id, lot.strip())
             if the_lot is None:
-                raise NotFound(f"item {the_item.code} has no lot '{lot.strip()}'")
+                raise NotFound("item %(item)s has no lot '%(lot)s'", item=the_item.code,
+                               lot=lot.strip())
         owner_ids: set | None = None
         if owner:
             owner_ids = {reference.organisation(uow, owner).id}
         if not scope.everything and the_site.id not in (scope.hub_ids or ()):
             mine = set(scope.organisation_ids or ())
             if not mine or (owner_ids is not None and not owner_ids <= mine):
-                raise NotFound(f"no stock card of {the_item.code} at {the_site.code} "
-                               "among the goods you may see")
+                raise NotFound("no stock card of %(item)s at %(site)s "
+                               "among the goods you may see", item=the_item.code,
+                               site=the_site.code)
             if owner_ids is None:
                 owner_ids = mine
         start = _day_start(since)
@@ -215,7 +217,8 @@ def check_filters(ctx: Context, *, site: str | None = None, location: str | None
             try:
                 found = find(uow, code)
             except (NotFound, InvalidInput) as exc:
-                raise InvalidInput(getattr(exc, "detail", str(exc)), field=field) from None
+                raise InvalidInput(exc.template or str(exc), field=field,
+                                   **exc.values) from None
             if field == "site":
                 the_site = found
         if location:
@@ -224,8 +227,8 @@ def check_filters(ctx: Context, *, site: str | None = None, location: str | None
             try:
                 reference.location(uow, the_site, location)
             except (NotFound, InvalidInput) as exc:
-                raise InvalidInput(getattr(exc, "detail", str(exc)),
-                                   field="location") from None
+                raise InvalidInput(exc.template or str(exc), field="location",
+                                   **exc.values) from None
 
 
 def bin_card_pdf(ctx: Context, item: str, *, site: str, location: str | None = None,

@@ -69,7 +69,8 @@ def add_node(ctx: Context, name: str, site: str, *, key: str) -> dict[str, Any]:
     def work(uow: UnitOfWork, now: dt.datetime):
         s = uow.reference.site(site)
         if uow.conn.execute(select(sync_peers.c.name).where(sync_peers.c.name == name)).first():
-            raise InvalidInput(f"there is already a node called {name}", field="name")
+            raise InvalidInput("there is already a node called %(node)s", field="name",
+                               node=name)
         node_id = new_id()
         uow.conn.execute(insert(nodes).values(id=node_id, name=name, is_local=False,
                                               movement_seq=0, audit_seq=0,
@@ -100,7 +101,7 @@ def revoke_node(ctx: Context, name: str, *, key: str) -> dict[str, Any]:
                                                          sync_peers.c.role == "node")
                                 .values(key_hash="")).rowcount
         if not done:
-            raise NotFound(f"no node called {name}")
+            raise NotFound("no node called %(node)s", node=name)
         return name, {"name": name, "revoked": True}
 
     return run_command(ctx, key, "sync.revoke_node", {"name": name}, work)
@@ -135,7 +136,7 @@ def receive(ctx: Context, peer: Peer, data: dict[str, Any]) -> dict[str, Any]:
         batch = Batch(str(data["node"]), int(data["batch_no"]), str(data["prev_hash"]),
                       list(data["entries"]), str(data["hash"]), str(data["signature"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"the batch lacks {exc}", field="batch") from None
+        raise InvalidInput("the batch lacks %(missing)s", field="batch", missing=exc) from None
     if batch.node != str(peer.node_id):
         raise SyncError("the batch names another node than the token's")
     now = utcnow()
@@ -153,12 +154,12 @@ def receive(ctx: Context, peer: Peer, data: dict[str, Any]) -> dict[str, Any]:
             return {"batch_no": batch.batch_no, "duplicate": True, "conflicts": 0}
         for e in batch.entries:
             if e.get("origin") != batch.node:
-                raise SyncError(f"entry {e.get('seq')} is not the node's own change")
+                raise SyncError("entry %(seq)s is not the node's own change", seq=e.get("seq"))
         uow.changes.origin = peer.node_id
         try:
             applied = replica.apply(uow.conn, batch.entries, suffix=peer.name)
         except (ValueError, KeyError) as exc:
-            raise SyncError(f"batch {batch.batch_no}: {exc}",
+            raise SyncError("batch %(batch)s: %(error)s", batch=batch.batch_no, error=exc,
                             expected=row.pushed_batches + 1) from None
         capture.flush(uow.conn, uow.changes, now)  # relayed under the node's name
         uow.changes.origin = None
@@ -277,7 +278,8 @@ def snapshot(ctx: Context, peer: Peer, table: str, after: dict[str, Any] | None,
     between two sites balances at both)."""
     t = REPLICATED.get(table)
     if t is None or table in NOT_PULLED or table in WITH_PARENT:
-        raise InvalidInput(f"{table} is not a table a node pulls", field="table")
+        raise InvalidInput("%(table)s is not a table a node pulls", field="table",
+                           table=table)
     if not 1 <= limit <= 10000:
         raise InvalidInput("limit must be 1–10000", field="limit")
     cols = list(t.primary_key.columns)
@@ -409,11 +411,12 @@ def resolve(ctx: Context, conflict_id: str, *, reason: str, key: str,
     try:
         cid = uuid.UUID(conflict_id)
     except ValueError:
-        raise NotFound(f"no conflict {conflict_id}") from None
+        raise NotFound("no conflict %(conflict)s", conflict=conflict_id) from None
     with ctx.uow() as uow:
         row = uow.conn.execute(select(sync_conflicts).where(sync_conflicts.c.id == cid)).first()
     if row is None or (scope.hub_ids is not None and row.site_id not in scope.hub_ids):
-        raise NotFound(f"no conflict {conflict_id}")  # another hub's: as if there were none
+        # another hub's: as if there were none
+        raise NotFound("no conflict %(conflict)s", conflict=conflict_id)
     detail = json.loads(row.detail)
     movement = None
     if row.kind == "overdrawn" and adjust and row.state == "open":
@@ -427,8 +430,9 @@ def resolve(ctx: Context, conflict_id: str, *, reason: str, key: str,
         if current.kind == "overdrawn":
             left = _balance(uow, detail)
             if left < 0:
-                raise InvalidInput(f"the balance is still {left}: post a movement that puts "
-                                   "it right, or resolve with the adjustment", field="adjust")
+                raise InvalidInput("the balance is still %(balance)s: post a movement that "
+                                   "puts it right, or resolve with the adjustment",
+                                   field="adjust", balance=left)
         uow.conn.execute(update(sync_conflicts).where(sync_conflicts.c.id == cid).values(
             state="resolved", resolved_at=now, resolved_by=ctx.actor,
             resolution=reason.strip()))

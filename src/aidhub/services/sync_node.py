@@ -190,7 +190,8 @@ def _ledger_rows(conn: Connection, table, names: list[str], rows: list[list[Any]
         return
     known = {c.name for c in table.columns}
     if not set(names) <= known:
-        raise AidhubError(f"the central server sent unknown columns of {table.name}")
+        raise AidhubError("the central server sent unknown columns of %(table)s",
+                          table=table.name)
     kinds = []
     for n in names:
         t = table.c[n].type

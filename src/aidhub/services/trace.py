@@ -37,7 +37,7 @@ def trace(ctx: Context, *, sscc: str | None = None, item: str | None = None,
             code = parse_scan(sscc).sscc
             found = uow.inbound.unit_with_line(code) if code else None
             if found is None:
-                raise NotFound(f"no pallet with SSCC {sscc}")
+                raise NotFound("no pallet with SSCC %(sscc)s", sscc=sscc)
             lot = uow.reference.lot_by_id(found[2].lot_id)
         else:
             if not item:
@@ -46,7 +46,7 @@ def trace(ctx: Context, *, sscc: str | None = None, item: str | None = None,
             label = (batch or "").strip()
             lot = uow.reference.lot(it.id, "" if label in ("", NO_BATCH_LABEL) else label)
             if lot is None:
-                raise NotFound(f"{it.code} has no lot {batch}")
+                raise NotFound("%(item)s has no lot %(batch)s", item=it.code, batch=batch)
         it = uow.reference.item_by_id(lot.item_id)
         orgs = {o.id: o.code for o in uow.reference.organisations()}
         receipts = []

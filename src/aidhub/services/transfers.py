@@ -59,8 +59,8 @@ def order_transfer(ctx: Context, hub: str, to: str, lines: list[TransferLine], *
     def work(uow: UnitOfWork, now: dt.datetime):
         source, target = _store(uow, hub, "hub"), _store(uow, to, "to")
         if source.id == target.id:
-            raise InvalidInput(f"{source.code} cannot send goods to itself; pick another "
-                               "hub", field="to")
+            raise InvalidInput("%(hub)s cannot send goods to itself; pick another hub",
+                               field="to", hub=source.code)
         _operator(target, "to")
         owners = promisable(uow, {source.id})
         order_id, out, reserved, problems = new_id(), [], [], []
@@ -78,8 +78,8 @@ def order_transfer(ctx: Context, hub: str, to: str, lines: list[TransferLine], *
             except InvalidInput as exc:
                 problems.append(f"line {n}: {exc.detail}")
         if problems:
-            raise InvalidInput("the transfer was not ordered: " + "; ".join(problems),
-                               field="lines")
+            raise InvalidInput("the transfer was not ordered: %(problems)s", field="lines",
+                               problems="; ".join(problems))
         number = (f"RO-{source.code}-{now.year}-"
                   f"{uow.inbound.next_number(f'release:{source.code}:{now.year}'):05d}")
         uow.planning.add_release_order(
@@ -96,16 +96,17 @@ def order_transfer(ctx: Context, hub: str, to: str, lines: list[TransferLine], *
 def _store(uow: UnitOfWork, code: str, field: str) -> Site:
     found = reference.site(uow, code)
     if found.kind not in STORES:
-        raise InvalidInput(f"{found.code} is a {found.kind.value.replace('_', ' ')}; "
-                           "transfers go between hubs and warehouses (a distribution point "
-                           "is served through a request and a plan)", field=field)
+        raise InvalidInput("%(site)s is a %(kind)s; transfers go between hubs and warehouses "
+                           "(a distribution point is served through a request and a plan)",
+                           field=field, site=found.code,
+                           kind=found.kind.value.replace("_", " "))
     return found
 
 
 def _operator(site: Site, field: str) -> uuid.UUID:
     if site.operator_id is None:
-        raise InvalidInput(f"{site.code} has no operating organisation to receive the goods; "
-                           "set it on the site first", field=field)
+        raise InvalidInput("%(site)s has no operating organisation to receive the goods; set "
+                           "it on the site first", field=field, site=site.code)
     return site.operator_id
 
 
@@ -129,10 +130,17 @@ def _lots(uow: UnitOfWork, owners: dict, source: Site, line: TransferLine,
     candidates.sort(key=lambda c: (c[0].expiry is None, c[0].expiry or today, c[0].batch))
     have = sum(q for _, q in candidates)
     if have < wanted:
-        which = f"lot {line.lot} of {item.code}" if line.lot else item.code
-        raise InvalidInput(f"{wanted:,} {item.unit} of {which} asked, {have:,} can be promised "
-                           f"at {source.code} (not reserved, on hold or expired)",
-                           field="quantity")
+        asked, promised = f"{wanted:,}", f"{have:,}"
+        if line.lot:
+            raise InvalidInput("%(asked)s %(unit)s of lot %(lot)s of %(item)s asked, "
+                               "%(promised)s can be promised at %(hub)s (not reserved, on hold "
+                               "or expired)", field="quantity", asked=asked, unit=item.unit,
+                               lot=line.lot, item=item.code, promised=promised,
+                               hub=source.code)
+        raise InvalidInput("%(asked)s %(unit)s of %(item)s asked, %(promised)s can be promised "
+                           "at %(hub)s (not reserved, on hold or expired)", field="quantity",
+                           asked=asked, unit=item.unit, item=item.code, promised=promised,
+                           hub=source.code)
     out, left = [], wanted
     for lot, usable in candidates:
         take = min(usable, left)
@@ -245,12 +253,13 @@ def register_return(ctx: Context, waybill: str, lines: list[ReturnLine], *, key:
 
         wb = find(uow, request["waybill"], lock=True)
         if wb.consignment_id is not None:
-            raise InvalidInput(f"waybill {wb.number} went to a hub; send the goods back with a "
-                               "transfer", field="waybill")
+            raise InvalidInput("waybill %(waybill)s went to a hub; send the goods back with a "
+                               "transfer", field="waybill", waybill=wb.number)
         pod = uow.outbound.pod_of(wb.id)
         if pod is None:
-            raise InvalidInput(f"waybill {wb.number} has no proof of delivery yet; only "
-                               "delivered goods can come back", field="waybill")
+            raise InvalidInput("waybill %(waybill)s has no proof of delivery yet; only "
+                               "delivered goods can come back", field="waybill",
+                               waybill=wb.number)
         target = _store(uow, hub, "hub") if hub else uow.reference.site_by_id(wb.hub_id)
         point = uow.reference.site_by_id(wb.destination_id)
         by_no = {x.line_no: x for x in uow.outbound.waybill_lines(wb.id)}
@@ -276,8 +285,8 @@ def register_return(ctx: Context, waybill: str, lines: list[ReturnLine], *, key:
             back[x.id] = back.get(x.id, 0) + quantity
             chosen.append((x, quantity))
         if problems:
-            raise InvalidInput("the return was not registered: " + "; ".join(problems),
-                               field="lines")
+            raise InvalidInput("the return was not registered: %(problems)s", field="lines",
+                               problems="; ".join(problems))
         given = uow.reference.location(point.id, "DISTRIBUTED").id
         transit = uow.reference.location(target.id, "IN-TRANSIT").id
         postings = []

@@ -125,16 +125,17 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
         # locked: vehicles loaded from the same order at once take each picked unit once
         order = release_orders.order(uow, request["order"], lock=True)
         if ReleaseState(order.state) not in LOADABLE:
-            raise InvalidInput(f"release order {order.number} is {order.state}; waybills are "
-                               "issued for accepted or released orders", field="order")
+            raise InvalidInput("release order %(order)s is %(state)s; waybills are issued for "
+                               "accepted or released orders", field="order",
+                               order=order.number, state=order.state)
         dest = uow.reference.site(request["point"])
         if dest is None:
-            raise NotFound(f"no site {request['point']}")
+            raise NotFound("no site %(code)s", code=request["point"])
         waiting = {x.id: (x, ro, q) for x, ro, q in _to_load(uow, order, dest.id)[dest.id]}
         if not waiting:
-            raise InvalidInput(f"nothing picked for {dest.code} is waiting to be loaded "
-                               f"from {order.number}: release orders go to their points "
-                               "only", field="point")
+            raise InvalidInput("nothing picked for %(point)s is waiting to be loaded from "
+                               "%(order)s: release orders go to their points only",
+                               field="point", point=dest.code, order=order.number)
         chosen = ([(x, ro, q) for x, ro, q in waiting.values()] if lines is None else
                   _chosen(waiting, lines))
         load = Load(Vehicle(request["plate"], vehicle.capacity_kg, vehicle.capacity_m3))
@@ -151,13 +152,13 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
             uow, people=[request["driver"]], organisations=[transporter_org.id, *consignees],
             actor=ctx.actor, now=now)
         if holds:
-            raise InvalidInput("cannot issue the waybill, a party is on hold: " +
-                               "; ".join(holds), field="parties")
+            raise InvalidInput("cannot issue the waybill, a party is on hold: %(holds)s",
+                               field="parties", holds="; ".join(holds))
         convoy_id = None
         if request["convoy"]:
             found = uow.outbound.convoy(request["convoy"])
             if found is None:
-                raise NotFound(f"no convoy {convoy}")
+                raise NotFound("no convoy %(convoy)s", convoy=convoy)
             convoy_id = found.id
         hub = uow.reference.site_by_id(order.hub_id)
         number = (f"WB-{hub.code}-{now.year}-"
@@ -192,18 +193,21 @@ def _chosen(waiting: dict, lines: list[LoadLine]) -> list[tuple[Any, Any, int]]:
     seen: set = set()
     out = []
     for n, ln in enumerate(lines, start=1):
+        where = f"lines[{n}]"
         if ln.pick_line_id in seen:
-            raise InvalidInput(f"line {n}: that pick line is given twice; give its units once",
-                               field=f"lines[{n}]")
+            raise InvalidInput("line %(line)s: that pick line is given twice; give its units "
+                               "once", field=where, line=n)
         seen.add(ln.pick_line_id)
         found = waiting.get(ln.pick_line_id)
         if found is None:
-            raise InvalidInput(f"line {n}: that pick line has nothing waiting to be loaded "
-                               "for this point", field=f"lines[{n}]")
+            raise InvalidInput("line %(line)s: that pick line has nothing waiting to be loaded "
+                               "for this point", field=where, line=n)
         x, ro, q = found
         if not 0 < ln.quantity <= q:
-            raise InvalidInput(f"line {n}: {ln.quantity:,} asked, {q:,} waiting to be loaded",
-                               field=f"lines[{n}].quantity")
+            asked, left = f"{ln.quantity:,}", f"{q:,}"
+            raise InvalidInput("line %(line)s: %(asked)s asked, %(waiting)s waiting to be "
+                               "loaded", field=where + ".quantity", line=n, asked=asked,
+                               waiting=left)
         out.append((x, ro, ln.quantity))
     return out
 
@@ -212,7 +216,7 @@ def waybill(uow: UnitOfWork, number: str, *, lock: bool = False) -> Any:
     """The waybill with this number, or NotFound."""
     row = uow.outbound.waybill(number.strip().upper(), lock=lock)
     if row is None:
-        raise NotFound(f"no waybill {number}: check the number on the paper")
+        raise NotFound("no waybill %(waybill)s: check the number on the paper", waybill=number)
     return row
 
 
@@ -233,8 +237,8 @@ def dispatch(ctx: Context, number: str, *, key: str) -> dict[str, Any]:
         _, holds = screening.holds_on_parties(uow, people=people, organisations=orgs,
                                               actor=ctx.actor, now=now)
         if on_hold or holds:
-            raise InvalidInput(f"waybill {wb.number} cannot leave: " +
-                               "; ".join(on_hold + holds), field="waybill")
+            raise InvalidInput("waybill %(waybill)s cannot leave: %(holds)s", field="waybill",
+                               waybill=wb.number, holds="; ".join(on_hold + holds))
         transit = uow.reference.location(wb.destination_id, "IN-TRANSIT")
         postings = []
         for x in lines:
@@ -313,15 +317,16 @@ def check_time(at: dt.datetime | None, field: str) -> dt.datetime | None:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     if at > utcnow() + dt.timedelta(minutes=5):
-        raise InvalidInput(f"{at.isoformat()} is in the future; give the time it happened",
-                           field=field)
+        raise InvalidInput("%(time)s is in the future; give the time it happened",
+                           field=field, time=at.isoformat())
     return at
 
 
 def _not_before_dispatch(wb: Any, at: dt.datetime | None, field: str) -> None:
     if at is not None and wb.dispatched_at is not None and at < wb.dispatched_at:
-        raise InvalidInput(f"{at.isoformat()} is before waybill {wb.number} was dispatched "
-                           f"({wb.dispatched_at.isoformat()})", field=field)
+        raise InvalidInput("%(time)s is before waybill %(waybill)s was dispatched "
+                           "(%(dispatched)s)", field=field, time=at.isoformat(),
+                           waybill=wb.number, dispatched=wb.dispatched_at.isoformat())
 
 
 # reading -------------------------------------------------------------------------------
@@ -380,7 +385,8 @@ def view(ctx: Context, number: str, scope: Scope = EVERYTHING) -> WaybillView:
         wb = waybill(uow, number)
         dest_operator = uow.reference.site_by_id(wb.destination_id).operator_id
         if not sees_organisation_things(scope, {wb.consignee_id, dest_operator}):
-            raise NotFound(f"no waybill {number}: check the number on the paper")
+            raise NotFound("no waybill %(waybill)s: check the number on the paper",
+                           waybill=number)
         hub = uow.reference.site_by_id(wb.hub_id)
         dest = uow.reference.site_by_id(wb.destination_id)
         orders: dict[uuid.UUID, str] = {}
@@ -428,7 +434,8 @@ def _hub_in_scope(uow: UnitOfWork, code: str, scope: Scope) -> Any:
     not exist."""
     site = uow.reference.site(code)
     if site is None or not _sees_hub(scope, site.id):
-        raise InvalidInput(f"no hub {code} among yours: check the code", field="hub")
+        raise InvalidInput("no hub %(code)s among yours: check the code", field="hub",
+                           code=code)
     return site
 
 
@@ -484,22 +491,23 @@ def form_convoy(ctx: Context, hub: str | None, waybill_numbers: list[str], *, ke
         for n in numbers:
             wb = uow.outbound.waybill(n, lock=True)
             if wb is None or not _sees_hub(scope, wb.hub_id):
-                raise InvalidInput(f"no waybill {n}: check the number on the paper",
-                                   field="waybills")
+                raise InvalidInput("no waybill %(waybill)s: check the number on the paper",
+                                   field="waybills", waybill=n)
             rows.append(wb)
         if site is None:
             site = uow.reference.site_by_id(rows[0].hub_id)
         for wb in rows:
             if wb.hub_id != site.id:
-                raise InvalidInput(f"waybill {wb.number} leaves from another hub, not "
-                                   f"{site.code}", field="waybills")
+                raise InvalidInput("waybill %(waybill)s leaves from another hub, not %(hub)s",
+                                   field="waybills", waybill=wb.number, hub=site.code)
             if wb.state != WaybillState.ISSUED.value:
-                raise InvalidInput(f"waybill {wb.number} is {wb.state}; a convoy is formed "
-                                   "before its vehicles are dispatched", field="waybills")
+                raise InvalidInput("waybill %(waybill)s is %(state)s; a convoy is formed "
+                                   "before its vehicles are dispatched", field="waybills",
+                                   waybill=wb.number, state=wb.state)
             if wb.convoy_id is not None:
-                raise InvalidInput(f"waybill {wb.number} already travels in convoy "
-                                   f"{uow.outbound.convoy_by_id(wb.convoy_id).number}",
-                                   field="waybills")
+                raise InvalidInput("waybill %(waybill)s already travels in convoy %(convoy)s",
+                                   field="waybills", waybill=wb.number,
+                                   convoy=uow.outbound.convoy_by_id(wb.convoy_id).number)
         convoy_id = new_id()
         number = _add_convoy(ctx, uow, site, request, now, convoy_id)
         for wb in rows:
@@ -539,7 +547,7 @@ def convoys(ctx: Context, *, hub: str | None = None, scope: Scope = EVERYTHING
         if hub:
             found = uow.reference.site(parse_code(hub, "hub"))
             if found is None:
-                raise NotFound(f"no site {hub}")
+                raise NotFound("no site %(code)s", code=hub)
             hub_id = found.id
         return [_convoy_view(uow, c) for c in uow.outbound.convoys(hub_id)
                 if _sees_hub(scope, c.hub_id)]
@@ -551,7 +559,7 @@ def convoy(ctx: Context, number: str, scope: Scope = EVERYTHING) -> ConvoyView:
     with ctx.uow() as uow:
         c = uow.outbound.convoy(number.strip().upper())
         if c is None or not _sees_hub(scope, c.hub_id):
-            raise NotFound(f"no convoy {number.strip()}: check the number")
+            raise NotFound("no convoy %(convoy)s: check the number", convoy=number.strip())
         return _convoy_view(uow, c)
 
 
@@ -579,7 +587,7 @@ def board(ctx: Context, *, hub: str | None = None, now: dt.datetime | None = Non
         if hub:
             found = uow.reference.site(parse_code(hub, "hub"))
             if found is None:
-                raise NotFound(f"no site {hub}")
+                raise NotFound("no site %(code)s", code=hub)
             hub_id = found.id
         rows = uow.outbound.waybills(hub_id=hub_id, states=[
             WaybillState.ISSUED.value, WaybillState.DISPATCHED.value,

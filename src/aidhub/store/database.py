@@ -51,8 +51,8 @@ def create(url: str | None = None, *, pool: bool = True, web: bool = False) -> E
         parsed = make_url(url)
     except Exception as exc:
         raise StorageError(
-            f"'{url}' is not a database URL; use sqlite:///path/to/file.sqlite3 or "
-            "postgresql+psycopg://user@host/dbname"
+            "'%(url)s' is not a database URL; use sqlite:///path/to/file.sqlite3 or "
+            "postgresql+psycopg://user@host/dbname", url=url,
         ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -73,7 +73,7 @@ def create(url: str | None = None, *, pool: bool = True, web: bool = False) -> E
         engine = create_engine(parsed, connect_args=connect, **kwargs)
         _ping_when_idle(engine)
         return engine
-    raise StorageError(f"aidhub runs on SQLite or PostgreSQL, not {backend}")
+    raise StorageError("aidhub runs on SQLite or PostgreSQL, not %(backend)s", backend=backend)
 
 
 PING_AFTER_IDLE_S = 10.0
@@ -138,26 +138,28 @@ def storage_errors(url: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        raise StorageError(_describe(exc, url)) from exc
+        raise _describe(exc, url) from exc
     except SADatabaseError as exc:
         if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(
             exc.orig, sqlite3.IntegrityError
         ):
-            raise StorageError(_describe(exc, url)) from exc
+            raise _describe(exc, url) from exc
         raise
 
 
-def _describe(exc: DBAPIError, url: str) -> str:
+def _describe(exc: DBAPIError, url: str) -> StorageError:
     shown = display_url(url)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     if "file is not a database" in reason or "malformed" in reason:
-        return (
-            f"the database file of {shown} is damaged or not an aidhub database ({reason}); "
-            "restore it from a backup or point AIDHUB_DATABASE_URL at another file"
+        return StorageError(
+            "the database file of %(url)s is damaged or not an aidhub database (%(reason)s); "
+            "restore it from a backup or point AIDHUB_DATABASE_URL at another file",
+            url=shown, reason=reason,
         )
     if "unable to open database file" in reason:
-        return f"cannot open {shown}: check that the folder exists and is writable"
-    return (
-        f"cannot use the database at {shown}: {reason}. Check that the server is running "
-        f"and that {ENV_URL} is right"
+        return StorageError("cannot open %(url)s: check that the folder exists and is writable",
+                            url=shown)
+    return StorageError(
+        "cannot use the database at %(url)s: %(reason)s. Check that the server is running "
+        "and that AIDHUB_DATABASE_URL is right", url=shown, reason=reason,
     )

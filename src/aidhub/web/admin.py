@@ -71,7 +71,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                               language=forms.text(data, "language") or "en",
                               password=forms.text(data, "password"), key=forms.key(data))
         except AidhubError as exc:
-            return users_page(request, values, forms.errors(exc), 400)
+            return users_page(request, values, forms.errors(request, exc), 400)
         role = forms.text(data, "role")
         if role:
             try:
@@ -111,8 +111,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                            forms.text(data, "organisation"),
                            hub=forms.text(data, "hub") or None, key=forms.key(data))
         except AidhubError as exc:
-            return user_page(request, username, forms.kept(data), forms.errors(exc), "grant",
-                             400)
+            return user_page(request, username, forms.kept(data), forms.errors(request, exc),
+                             "grant", 400)
         return back(username, "#grants")
 
     @pages.post("/users/{username}/grants/revoke", response_class=HTMLResponse)
@@ -143,7 +143,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             accounts.set_password(who, username, forms.text(data, "password"),
                                   key=forms.key(data))
         except AidhubError as exc:
-            return user_page(request, username, {}, forms.errors(exc), "password", 400)
+            return user_page(request, username, {}, forms.errors(request, exc), "password", 400)
         return back(username)
 
     @pages.post("/users/{username}/unlock", response_class=HTMLResponse)
@@ -169,7 +169,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                              "another admin must"), field="active")
             accounts.set_active(who, u.username, enable, key=forms.key(data))
         except AidhubError as exc:
-            return user_page(request, username, {}, forms.errors(exc), "active", 400)
+            return user_page(request, username, {}, forms.errors(request, exc), "active", 400)
         return back(username)
 
     # API tokens ---------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                         scopes=scopes, key=forms.key(data),
                                         days=forms.count(data, "days", blank=90) or None)
         except AidhubError as exc:
-            return tokens_page(request, values, forms.errors(exc), status=400)
+            return tokens_page(request, values, forms.errors(request, exc), status=400)
         return tokens_page(request, {}, issued={**issued, "user": username})
 
     @pages.post("/tokens/{token_id}/revoke", response_class=HTMLResponse)
@@ -241,7 +241,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                        name_ar=forms.text(data, "name_ar") or None,
                                        country=forms.text(data, "country") or None)
         except AidhubError as exc:
-            return organisations_page(request, forms.kept(data), forms.errors(exc), 400)
+            return organisations_page(request, forms.kept(data), forms.errors(request, exc), 400)
         return RedirectResponse("/admin/organisations", status_code=303)
 
     return pages

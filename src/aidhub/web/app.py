@@ -78,7 +78,8 @@ def create_app(ctx: Context) -> FastAPI:
                                        else None)
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
             exc, CsrfRefused | Forbidden) else 503 if isinstance(exc, StorageError) else 400
-        return templates.TemplateResponse(request, "error.html", {"message": str(exc)},
+        message = i18n.error_text(request, exc)
+        return templates.TemplateResponse(request, "error.html", {"message": message},
                                           status_code=status, headers={
                                               "Retry-After": str(limits.RETRY_AFTER_S)}
                                           if status == 503 else None)

@@ -161,7 +161,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             secret, _ = accounts.sign_in(ctx, username, str(data.get("password") or ""),
                                          address=address)
         except SignInRefused as exc:
-            return _form(request, next_, str(exc), username, status=401)
+            return _form(request, next_, i18n.error_text(request, exc), username,
+                         status=401)
         response = RedirectResponse(next_, status_code=303)
         response.set_cookie(COOKIE, secret, httponly=True, samesite="lax",
                             secure=request.url.scheme == "https",

@@ -118,13 +118,15 @@ def field_of(exc: AidhubError, fields: dict[str, str] | None = None) -> str | No
     return (fields or {}).get(name, name)
 
 
-def errors(exc: AidhubError, fields: dict[str, str] | None = None) -> dict[str, str]:
+def errors(request: Request, exc: AidhubError, fields: dict[str, str] | None = None
+           ) -> dict[str, str]:
     """``{field: message}`` for an error about one field (the message without the field's
-    name, which the page shows by the field); ``{"": message}`` for any other."""
+    name, which the page shows by the field); ``{"": message}`` for any other; in the
+    request's language."""
     name = field_of(exc, fields)
     if name is None:
-        return {"": str(exc)}
-    return {name: exc.detail}
+        return {"": i18n.error_text(request, exc)}
+    return {name: i18n.error_detail(request, exc)}
 
 
 def renderer(templates: Jinja2Templates):

@@ -31,6 +31,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context as JinjaContext
 
+from aidhub.domain.errors import AidhubError, InvalidInput
+
 LANGUAGES = ("en", "ar", "ru")
 NAMES = {"en": "English", "ar": "العربية", "ru": "Русский"}  # each in its own language
 NUMERALS = ("western", "eastern")
@@ -189,10 +191,28 @@ def choice(request: Request) -> Choice:
 
 
 def translate(request: Request, message: str, **values: Any) -> str:
-    """``message`` in the request's language, with %(name)s placeholders filled in.
+    """``message`` in the request's language, with %(name)s placeholders filled in (an
+    error among the values in the request's language too: "Not dispatched. %(error)s").
     (Extract with the keyword ``translate:2``.)"""
     text = choice(request).gettext(message)
-    return text % values if values else text
+    if not values:
+        return text
+    return text % {name: error_text(request, value) if isinstance(value, AidhubError)
+                   else value for name, value in values.items()}
+
+
+def error_text(request: Request, exc: AidhubError) -> str:
+    """An error's message in the request's language (see :mod:`aidhub.domain.errors`);
+    the English text where the catalog has no translation."""
+    return exc.translated(choice(request).gettext)
+
+
+def error_detail(request: Request, exc: AidhubError) -> str:
+    """The message of an error about a form field without the field's name (which the page
+    shows by the field), in the request's language."""
+    if isinstance(exc, InvalidInput):
+        return exc.translated_detail(choice(request).gettext)
+    return error_text(request, exc)
 
 
 # the Jinja side ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from aidhub.services.consignments import AdviceLine, PreAdvice
 from aidhub.services.context import Context
 from aidhub.web import forms, receiving
 from aidhub.web.auth import Seen, Who, needs, staff
+from aidhub.web.i18n import error_text
 
 LINE_ROWS = 8
 
@@ -75,7 +76,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             result = consignments.register_preadvice(who, advice, key=data.get("key") or
                                                      str(uuid.uuid4()))
         except AidhubError as exc:
-            return form(request, forms.kept(data), str(exc), status=400)
+            return form(request, forms.kept(data), error_text(request, exc), status=400)
         return RedirectResponse(f"/consignments/{result['number']}", status_code=303)
 
     @pages.get("/hits", response_class=HTMLResponse, dependencies=[needs(P.SCREEN)])

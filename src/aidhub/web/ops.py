@@ -155,8 +155,9 @@ def _verify_minutes() -> float | None:
     try:
         minutes = float(raw)
     except ValueError:
-        raise InvalidInput(f"{VERIFY_ENV} is '{raw}': give minutes between ledger "
-                           "verifications (0 turns them off)") from None
+        raise InvalidInput("%(variable)s is '%(value)s': give minutes between ledger "
+                           "verifications (0 turns them off)", variable=VERIFY_ENV,
+                           value=raw) from None
     return minutes if minutes > 0 else None
 
 

@@ -97,7 +97,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         except AidhubError as exc:
             return convoys_page(request, forms.text(data, "filter_hub") or None,
                                 {**forms.kept(data), "waybills": chosen},
-                                forms.errors(exc), 400)
+                                forms.errors(request, exc), 400)
         return RedirectResponse(f"/convoys#{result['convoy']}", status_code=303)
 
     # pick lists --------------------------------------------------------------------------

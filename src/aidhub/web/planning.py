@@ -25,6 +25,7 @@ from aidhub.services.waybills import LoadLine
 from aidhub.web import forms
 from aidhub.web.auth import Who, needs, staff
 from aidhub.web.forms import translate
+from aidhub.web.i18n import error_detail, error_text
 
 VEHICLE_ROWS = 4  # vehicles a load proposal can be asked for at once
 TIERS = (("1", "life-saving"), ("2", "important"), ("3", "other"))
@@ -138,7 +139,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 who, key=forms.key(data), plan_date=forms.date(data, "plan_date"),
                 min_shelf_life_days=forms.count(data, "min_shelf_life_days"))
         except AidhubError as exc:
-            return plans_page(request, data, str(exc), status=400)
+            return plans_page(request, data, error_text(request, exc), status=400)
         return RedirectResponse(f"/plans/{result['plan']}", status_code=303)
 
     def plan_page(request: Request, number: str, values: dict[str, Any] | None = None,
@@ -203,7 +204,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             release_orders.change_state(who, number, forms.text(data, "state"),
                                         key=forms.key(data), reason=forms.text(data, "reason"))
         except AidhubError as exc:
-            return order_page(request, number, forms.kept(data), forms.errors(exc),
+            return order_page(request, number, forms.kept(data), forms.errors(request, exc),
                               "state", status=400)
         return RedirectResponse(f"/release-orders/{number.strip().upper()}", status_code=303)
 
@@ -216,7 +217,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             vehicles = {v.plate: v for v in _vehicles(data)}
             loads, left_over = waybills.propose(who, number, list(vehicles.values()))
         except AidhubError as exc:
-            return order_page(request, number, forms.kept(data), forms.errors(exc),
+            return order_page(request, number, forms.kept(data), forms.errors(request, exc),
                               "vehicles", status=400)
         rows = [{"destination": x.destination, "plate": x.plate, "kg": x.kg, "m3": x.m3,
                  "capacity_kg": vehicles[x.plate].capacity_kg,
@@ -261,7 +262,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                              "capacity", "load", "parties", "point")}
             where = forms.field_of(exc, fields)
             message = translate(request, "Waybill not issued. %(error)s",
-                                error=exc.detail if where else exc)
+                                error=error_detail(request, exc) if where else exc)
             if issued:
                 message += " " + translate(request, "Issued already: %(waybills)s.",
                                            waybills=", ".join(issued))

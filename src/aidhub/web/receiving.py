@@ -41,6 +41,7 @@ from aidhub.services.receiving import CountLine
 from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs, seen, staff
 from aidhub.web.forms import Values, translate
+from aidhub.web.i18n import choice, error_detail, error_text
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a packing list larger than this is refused
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
@@ -56,11 +57,19 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _WHERE = re.compile(r"^(line|count) (\d+)\b")
 
 
-def _field_errors(exc: AidhubError) -> tuple[dict[str, str], str]:
-    """({field: message} for an error about one field, else the general message)."""
+def _field_errors(request: Request, exc: AidhubError) -> tuple[dict[str, str], str]:
+    """({field: message} for an error about one field, else the general message), in the
+    request's language."""
     if isinstance(exc, InvalidInput) and exc.field and not isinstance(exc, RejectedFile):
-        return {exc.field: exc.detail}, ""
-    return {}, str(exc)
+        return {exc.field: error_detail(request, exc)}, ""
+    return {}, error_text(request, exc)
+
+
+def _shown(request: Request, problem: Problem | str) -> str:
+    """A problem of a file in the request's language (one the service wrote as text stays
+    as it is)."""
+    return problem if isinstance(problem, str) else problem.translated(
+        choice(request).gettext)
 
 
 # uploads --------------------------------------------------------------------------------
@@ -180,14 +189,14 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         for p in problems:
             if _row_of(p) is not None:
                 by_row.setdefault(p.row, []).append(
-                    (f"{p.column}: " if p.column else "") + p.message)
+                    (f"{p.column}: " if p.column else "") + p.text(choice(request).gettext))
         context["row_problems"] = by_row
-        context["problems"] = [str(p) for p in general]
+        context["problems"] = [_shown(request, p) for p in general]
         if data is not None:
             try:
                 guess = guess_mapping(data, PACKING_LIST_COLUMNS)
             except AidhubError as exc:
-                context["errors"] = {**context["errors"], "file": str(exc)}
+                context["errors"] = {**context["errors"], "file": error_text(request, exc)}
             else:
                 context["headers"] = [(i, guess.label(i)) for i in range(len(guess.headers))
                                       if guess.headers[i].strip() or guess.tags[i].strip()]
@@ -203,10 +212,11 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                     for p in exc.problems:
                         if _row_of(p) is not None:
                             context["row_problems"].setdefault(p.row, []).append(
-                                (f"{p.column}: " if p.column else "") + p.message)
-                    context["parse_problems"] = [str(p) for p in exc.problems]
+                                (f"{p.column}: " if p.column else "")
+                                + p.text(choice(request).gettext))
+                    context["parse_problems"] = [_shown(request, p) for p in exc.problems]
                 except AidhubError as exc:
-                    context["mapping_error"] = str(exc)
+                    context["mapping_error"] = error_text(request, exc)
                 else:
                     context["preview"] = shown
                     marked = set(context["row_problems"])
@@ -252,7 +262,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 values.pop("upload", None)
                 values.pop("filename", None)
             return await run_in_threadpool(
-                import_page, request, values, errors={"file": exc.detail}, data=earlier,
+                import_page, request, values, errors={"file": error_detail(request, exc)},
+                data=earlier,
                 mapping=_mapping(data) if earlier is not None else None, status=400)
         finally:
             await form.close()
@@ -283,9 +294,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 import_page, request, values, error=message, problems=problems, data=content,
                 mapping=mapping, status=400)
         except AidhubError as exc:
-            errors, message = _field_errors(exc)
+            errors, message = _field_errors(request, exc)
             if errors and not set(errors) <= {*HEADER_FIELDS, "file"}:
-                errors, message = {}, str(exc)
+                errors, message = {}, error_text(request, exc)
             return await run_in_threadpool(
                 import_page, request, values, errors=errors, error=message, data=content,
                 mapping=mapping, status=400)
@@ -414,15 +425,16 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             line_errors: dict[str, list[str]] = {}
             general: list[str] = []
             for p in getattr(exc, "problems", ()) or ():
-                m = _WHERE.match(str(p))
+                text = _shown(request, p)
+                m = _WHERE.match(text) if isinstance(p, str) else None
                 if m and m.group(1) == "line":
-                    line_errors.setdefault(m.group(2), []).append(str(p)[m.end():].lstrip(": "))
+                    line_errors.setdefault(m.group(2), []).append(text[m.end():].lstrip(": "))
                 elif m and 0 < int(m.group(2)) <= len(rows):
                     line_errors.setdefault(rows[int(m.group(2)) - 1], []).append(
-                        str(p)[m.end():].lstrip(": "))
+                        text[m.end():].lstrip(": "))
                 else:
-                    general.append(str(p))
-            errors, message = _field_errors(exc)
+                    general.append(text)
+            errors, message = _field_errors(request, exc)
             if line_errors:
                 message = translate(request, "No GRN issued: fix the lines marked below.")
                 if general:
@@ -484,7 +496,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             try:
                 unit = receiving.find_unit(ctx, scan)
             except AidhubError as exc:
-                errors.setdefault("scan", str(exc))
+                errors.setdefault("scan", error_text(request, exc))
             else:
                 places = [loc for _, loc in reference.list_locations(ctx, unit.site)
                           if loc.physical and loc.code not in ("RECV", "QUARANTINE")
@@ -519,7 +531,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         def refused(data: Values, exc: AidhubError, errors: dict[str, str], message: str):
             errors = {("location" if k == "to" else k): m for k, m in errors.items()}
             if errors and not set(errors) <= {"scan", "location"}:
-                errors, message = {}, str(exc)
+                errors, message = {}, error_text(request, exc)
             return putaway_page(request, forms.text(data, "scan"), values=forms.kept(data),
                                 errors=errors, error=message, status=_status(exc))
 
@@ -554,7 +566,7 @@ async def _submit(request: Request, act: Callable[[Values], Any],
     try:
         return act(data)
     except AidhubError as exc:
-        errors, message = _field_errors(exc)
+        errors, message = _field_errors(request, exc)
         return refused(data, exc, errors, message)
 
 
@@ -581,5 +593,7 @@ def _counts(v, data: dict[str, Any]) -> tuple[list[CountLine], list[str], dict[s
                 owner=forms.text(data, f"owner_{row}") or None, per_unit=per, priority=priority))
             rows.append(row)
         except AidhubError as exc:
-            problems.setdefault(row, []).append(str(exc))
+            request = forms.request_of(data)
+            problems.setdefault(row, []).append(
+                error_text(request, exc) if request is not None else str(exc))
     return counts, rows, problems

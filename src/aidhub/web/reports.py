@@ -29,6 +29,7 @@ from aidhub.services.context import Context
 from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs
 from aidhub.web.forms import translate
+from aidhub.web.i18n import error_detail, error_text
 
 HUB_KINDS = ("hub", "warehouse")
 SHOWN = 100  # stored reports listed on the page (the API pages through all)
@@ -123,14 +124,14 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         if error is not None:
             field = getattr(error, "field", None) or ""
             if not shown.get(form or ""):  # a form the page does not offer this user
-                problem = str(error)
+                problem = error_text(request, error)
             elif field in ("donor", "hub", "from", "to", "period", "language", "format",
                            "site", "owner"):
-                errors[field] = getattr(error, "detail", None) or str(error)
+                errors[field] = error_detail(request, error)
             elif isinstance(error, NotFound) and form in ("donor", "hub"):
-                errors[form] = str(error)
+                errors[form] = error_text(request, error)
             else:
-                problem = getattr(error, "detail", None) or str(error)
+                problem = error_detail(request, error)
         stored = report_store.list_reports(ctx, scope=scope)
         return render(request, "reports.html", {
             **offered, "form": form, "values": values or {}, "errors": errors,

@@ -24,6 +24,7 @@ from aidhub.services.requests import LineInput
 from aidhub.web import forms
 from aidhub.web.auth import Seen, Who, needs, principal
 from aidhub.web.forms import translate
+from aidhub.web.i18n import error_detail
 
 LINE_ROWS = 8
 PRIORITIES = (("1", "life-saving"), ("2", "important"), ("3", "other"))
@@ -125,7 +126,8 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                                      needed_by=needed_by, note=forms.text(data, "note"),
                                      submit=forms.text(data, "submit") == "1")
         except AidhubError as exc:
-            return form_page(request, scope, forms.kept(data), forms.errors(exc, fields), 400)
+            return form_page(request, scope, forms.kept(data),
+                             forms.errors(request, exc, fields), 400)
         return RedirectResponse(f"/requests/{result['request']}", status_code=303)
 
     # one request --------------------------------------------------------------------------
@@ -183,7 +185,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             message = translate(request, "Not changed. %(error)s", error=exc)
             return request_page(request, number, scope, forms.kept(data),
                                 {"": message} if forms.field_of(exc) != "reason"
-                                else {"reason": exc.detail}, 400)
+                                else {"reason": error_detail(request, exc)}, 400)
         return RedirectResponse(f"/requests/{v.number}", status_code=303)
 
     return pages

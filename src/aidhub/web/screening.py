@@ -68,7 +68,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             return hit_page(request, hit_id, scope, forms.kept(data), status=403,
                             refused=translate(request, "Not decided. %(error)s", error=exc))
         except AidhubError as exc:
-            return hit_page(request, hit_id, scope, forms.kept(data), forms.errors(exc),
+            return hit_page(request, hit_id, scope, forms.kept(data), forms.errors(request, exc),
                             status=400)
         released = int(result.get("holds_released") or 0)
         return RedirectResponse(f"/hits/{result['hit']}?released={released}", status_code=303)

@@ -79,7 +79,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                 page = found.pages(PER_PAGE)
                 found = read(page)
         except AidhubError as exc:
-            errors = forms.errors(exc)
+            errors = forms.errors(request, exc)
         pages_count = found.pages(PER_PAGE)
         shown = found.rows
         chosen = {k: v for k, v in values.items() if v}
@@ -147,7 +147,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             stock.check_filters(ctx, site=args["site"], location=args["location"],
                                 item=args["item"], owner=args["owner"])
         except InvalidInput as exc:
-            errors = forms.errors(exc)
+            errors = forms.errors(request, exc)
         else:  # unknown lot, or goods the reader may not see: NotFound, 404
             result = stock.card(ctx, scope=scope, **args)
         query = {k: v for k, v in values.items() if v}

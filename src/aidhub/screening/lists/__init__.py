@@ -47,7 +47,9 @@ def load_list(data: bytes, format: str | None = None, *,
         format = guess_format(data)
     loader = _LOADERS.get(format)
     if loader is None:
-        raise InvalidInput(f"Unknown list format '{format}'. {_known()}", field="format")
+        raise InvalidInput("Unknown list format '%(format)s'. Known formats: %(formats)s. "
+                           "Choose the format of the file, or check the file.",
+                           field="format", format=format, formats=_known())
     try:
         return loader(data, progress=progress)
     except InvalidInput as error:
@@ -67,8 +69,10 @@ def guess_format(data: bytes) -> str:
         if "<!ENTITY" in head:
             raise InvalidInput("The file declares XML entities, as an 'XML bomb' does; it was "
                                "refused for safety and nothing was loaded.")
-        raise InvalidInput(f"This XML file (its first element is <{root}>) is not a sanctions "
-                           f"list this system reads. {_known()}")
+        raise InvalidInput("This XML file (its first element is <%(root)s>) is not a sanctions "
+                           "list this system reads. Known formats: %(formats)s. Choose the "
+                           "format of the file, or check the file.", root=root,
+                           formats=_known())
     lines = head.splitlines()
     if head.startswith("{") and '"schema"' in lines[0] and '"properties"' in lines[0]:
         return "ftm"
@@ -78,7 +82,9 @@ def guess_format(data: bytes) -> str:
             return "uk-csv"
     if lines and re.match(r'\s*\d+\s*,\s*"[^"]*"\s*,', lines[0]) and lines[0].count(",") >= 11:
         return "ofac-csv"
-    raise InvalidInput(f"Cannot tell which list format this file is in. {_known()}")
+    raise InvalidInput("Cannot tell which list format this file is in. Known formats: "
+                       "%(formats)s. Choose the format of the file, or check the file.",
+                       formats=_known())
 
 
 def _xml_root(head: str) -> str:
@@ -89,8 +95,8 @@ def _xml_root(head: str) -> str:
 
 
 def _known() -> str:
-    names = "; ".join(f"'{name}' ({what})" for name, what in FORMATS.items())
-    return f"Known formats: {names}. Choose the format of the file, or check the file."
+    """The known formats, for a message: 'un-xml' (the UN...); 'ofac-csv' (...)..."""
+    return "; ".join(f"'{name}' ({what})" for name, what in FORMATS.items())
 
 
 def _with_guess(error: InvalidInput, data: bytes, format: str) -> InvalidInput:
@@ -101,5 +107,6 @@ def _with_guess(error: InvalidInput, data: bytes, format: str) -> InvalidInput:
         return error
     if guessed == format:
         return error
-    return InvalidInput(f"{error.detail} The file looks like {FORMATS[guessed]} "
-                        f"(format '{guessed}').", field=error.field, row=error.row)
+    return InvalidInput("%(problem)s The file looks like %(looks_like)s (format "
+                        "'%(guessed)s').", field=error.field, row=error.row,
+                        problem=error.detail, looks_like=FORMATS[guessed], guessed=guessed)

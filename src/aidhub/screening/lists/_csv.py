@@ -31,6 +31,6 @@ def rows(text: str, *, what: str,
                     tick(read)
     except csv.Error as error:
         raise InvalidInput(
-            f"The file is not well-formed CSV here ({error}); expected {what}. It may have "
-            "been cut short while downloading: download it again. Nothing was loaded.",
-            row=reader.line_num) from None
+            "The file is not well-formed CSV here (%(reason)s); expected %(what)s. It may "
+            "have been cut short while downloading: download it again. Nothing was loaded.",
+            row=reader.line_num, reason=str(error), what=what) from None

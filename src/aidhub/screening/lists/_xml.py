@@ -32,10 +32,10 @@ def records(data: bytes, tags: Collection[str], *, roots: Collection[str], what:
     ``on_root(tag, attributes)`` sees the root element first; ``tick(bytes_read)`` is
     called after each record. Each record is dropped from the tree once yielded."""
     if not data.strip():
-        raise InvalidInput(f"The file is empty; expected {what}.")
+        raise InvalidInput("The file is empty; expected %(what)s.", what=what)
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        raise InvalidInput(f"This is not XML (it does not begin with '<'); expected {what}. "
-                           "Check the file, or the format chosen for it.")
+        raise InvalidInput("This is not XML (it does not begin with '<'); expected %(what)s. "
+                           "Check the file, or the format chosen for it.", what=what)
     stream = io.BytesIO(data)
     path: list[Element] = []
     try:
@@ -63,19 +63,25 @@ def records(data: bytes, tags: Collection[str], *, roots: Collection[str], what:
     except ParseError as error:
         line, column = getattr(error, "position", (None, None))
         reason = str(error).split(":")[0]
-        where = f" at line {line}, column {column}" if line is not None else ""
+        if line is None:
+            raise InvalidInput(
+                "The file is not complete, well-formed XML (%(reason)s); expected %(what)s. "
+                "It may have been cut short while downloading: download it again. Nothing "
+                "was loaded.", reason=reason, what=what) from None
         raise InvalidInput(
-            f"The file is not complete, well-formed XML ({reason}{where}); expected {what}. "
-            "It may have been cut short while downloading: download it again. Nothing was "
-            "loaded.") from None
+            "The file is not complete, well-formed XML (%(reason)s at line %(line)s, column "
+            "%(column)s); expected %(what)s. It may have been cut short while downloading: "
+            "download it again. Nothing was loaded.", reason=reason, line=line,
+            column=column, what=what) from None
 
 
 def _check_root(element: Element, roots: Collection[str], what: str) -> None:
     if element.tag not in roots:
         expected = " or ".join(f"<{r}>" for r in roots)
         raise InvalidInput(
-            f"This is not {what}: its first element is <{element.tag}>, expected "
-            f"{expected}. Check the file, or the format chosen for it.")
+            "This is not %(what)s: its first element is <%(root)s>, expected %(expected)s. "
+            "Check the file, or the format chosen for it.", what=what, root=element.tag,
+            expected=expected)
 
 
 def text(element: Element | None, path: str = "") -> str:

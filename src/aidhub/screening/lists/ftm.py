@@ -43,7 +43,7 @@ _NAMES = (("name", NameQuality.PRIMARY), ("alias", NameQuality.STRONG),
 def load(data: bytes, *, progress: Progress | None = None) -> ListFile:
     """The entities in ``data``, complete, or InvalidInput saying why not."""
     if not data.strip():
-        raise InvalidInput(f"The file is empty; expected {WHAT}.")
+        raise InvalidInput("The file is empty; expected %(what)s.", what=WHAT)
     collector = Collector(LIST, data, progress)
     entries: list[tuple[ListEntry, list[str]]] = []
     documents: dict[str, list[str]] = {}
@@ -75,14 +75,14 @@ def _read(line: bytes, number: int) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8 text"
         raise InvalidInput(
-            f"This line is not a complete JSON object ({reason}); expected {WHAT}. The file "
-            "may have been cut short while downloading: download it again. Nothing was "
-            "loaded.", row=number) from None
+            "This line is not a complete JSON object (%(reason)s); expected %(what)s. The "
+            "file may have been cut short while downloading: download it again. Nothing was "
+            "loaded.", row=number, reason=reason, what=WHAT) from None
     if not (isinstance(entity, dict) and isinstance(entity.get("schema"), str)
             and isinstance(entity.get("properties"), dict) and entity.get("id")):
         raise InvalidInput(
             "This line is not a FollowTheMoney entity (an object with 'id', 'schema' and "
-            f"'properties'); expected {WHAT}.", row=number)
+            "'properties'); expected %(what)s.", row=number, what=WHAT)
     return entity
 
 

@@ -33,7 +33,7 @@ def load(data: bytes, *, progress: Progress | None = None) -> ListFile:
     """The list in ``data`` (sdn.csv, or a ZIP of the legacy CSV files), complete, or
     InvalidInput saying why not."""
     if not data.strip():
-        raise InvalidInput(f"The file is empty; expected {WHAT}.")
+        raise InvalidInput("The file is empty; expected %(what)s.", what=WHAT)
     files = _unzip(data) if data.startswith(b"PK\x03\x04") else {"sdn.csv": data}
     texts = {name: decode_text(content) for name, content in files.items()}
     main = texts["sdn.csv"]
@@ -54,10 +54,13 @@ def _unzip(data: bytes) -> dict[str, bytes]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = {info.filename.rsplit("/", 1)[-1].lower(): info
                    for info in archive.infolist() if not info.is_dir()}
-        if "sdn.csv" not in members:
+        if "sdn.csv" not in members and members:
             raise InvalidInput(
-                f"The ZIP file holds no sdn.csv (it holds {', '.join(members) or 'nothing'}); "
-                f"expected {WHAT}.")
+                "The ZIP file holds no sdn.csv (it holds %(files)s); expected %(what)s.",
+                files=", ".join(members), what=WHAT)
+        if "sdn.csv" not in members:
+            raise InvalidInput("The ZIP file holds no sdn.csv (it holds nothing); expected "
+                               "%(what)s.", what=WHAT)
         wanted = [members[n] for n in ("sdn.csv", "alt.csv", "sdn_comments.csv")
                   if n in members]
         if sum(info.file_size for info in wanted) > MAX_UNZIPPED:
@@ -66,8 +69,9 @@ def _unzip(data: bytes) -> dict[str, bytes]:
         return {info.filename.rsplit("/", 1)[-1].lower(): archive.read(info)
                 for info in wanted}
     except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise InvalidInput(f"The ZIP file is damaged or cut short ({error}); expected "
-                           f"{WHAT}. Download it again.") from None
+        raise InvalidInput("The ZIP file is damaged or cut short (%(reason)s); expected "
+                           "%(what)s. Download it again.", reason=str(error),
+                           what=WHAT) from None
 
 
 def _pairs(text: str, name: str) -> Iterator[tuple[str, str]]:
@@ -81,10 +85,7 @@ def _aliases(text: str) -> dict[str, list[tuple[str, str, str]]]:
     found: dict[str, list[tuple[str, str, str]]] = {}
     for line, fields in rows(text, what="OFAC's alt.csv"):
         if len(fields) < 4 or not clean(fields[0]).isdigit():
-            raise InvalidInput(
-                "alt.csv should have 5 fields a row (ent_num, alt_num, alt_type, alt_name, "
-                f"alt_remarks), the first a number; this row has {_fields(len(fields))}. The "
-                "file may be cut short or not OFAC's alt.csv.", row=line)
+            raise _bad_alt_row(line, len(fields))
         remarks = _value(fields[4]) if len(fields) > 4 else ""
         found.setdefault(clean(fields[0]), []).append(
             (_value(fields[2]), _value(fields[3]), remarks))
@@ -94,12 +95,7 @@ def _aliases(text: str) -> dict[str, list[tuple[str, str, str]]]:
 def _entry(line: int, fields: list[str], aliases: list[tuple[str, str, str]],
            extra_remarks: str, collector: Collector) -> ListEntry:
     if len(fields) != 12 or not clean(fields[0]).isdigit():
-        raise InvalidInput(
-            "OFAC's sdn.csv has 12 fields a row (ent_num, SDN_Name, SDN_Type, Program, "
-            "Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks), the "
-            f"first a number, and no header; this row has {_fields(len(fields))}"
-            f"{'' if clean(fields[0]).isdigit() else ' and does not begin with a number'}. "
-            "The file may be cut short or not OFAC's sdn.csv.", row=line)
+        raise _bad_sdn_row(line, len(fields), clean(fields[0]).isdigit())
     ent_num, name, sdn_type, program = (_value(f) for f in fields[:4])
     remarks = _value(fields[11])
     if extra_remarks:  # sdn_comments.csv continues remarks too long for sdn.csv
@@ -123,8 +119,45 @@ def _entry(line: int, fields: list[str], aliases: list[tuple[str, str, str]],
         programme=programmes(program), remarks=remarks)
 
 
-def _fields(count: int) -> str:
-    return "1 field" if count == 1 else f"{count} fields"
+def _bad_alt_row(line: int, count: int) -> InvalidInput:
+    """A row of alt.csv with too few fields or no number first."""
+    if count == 1:
+        return InvalidInput(
+            "alt.csv should have 5 fields a row (ent_num, alt_num, alt_type, alt_name, "
+            "alt_remarks), the first a number; this row has 1 field. The file may be cut "
+            "short or not OFAC's alt.csv.", row=line)
+    return InvalidInput(
+        "alt.csv should have 5 fields a row (ent_num, alt_num, alt_type, alt_name, "
+        "alt_remarks), the first a number; this row has %(count)s fields. The file may be "
+        "cut short or not OFAC's alt.csv.", row=line, count=count)
+
+
+def _bad_sdn_row(line: int, count: int, numbered: bool) -> InvalidInput:
+    """A row of sdn.csv without its 12 fields or without a number first."""
+    if numbered and count == 1:
+        return InvalidInput(
+            "OFAC's sdn.csv has 12 fields a row (ent_num, SDN_Name, SDN_Type, Program, "
+            "Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks), the "
+            "first a number, and no header; this row has 1 field. The file may be cut short "
+            "or not OFAC's sdn.csv.", row=line)
+    if numbered:
+        return InvalidInput(
+            "OFAC's sdn.csv has 12 fields a row (ent_num, SDN_Name, SDN_Type, Program, "
+            "Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks), the "
+            "first a number, and no header; this row has %(count)s fields. The file may be "
+            "cut short or not OFAC's sdn.csv.", row=line, count=count)
+    if count == 1:
+        return InvalidInput(
+            "OFAC's sdn.csv has 12 fields a row (ent_num, SDN_Name, SDN_Type, Program, "
+            "Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks), the "
+            "first a number, and no header; this row has 1 field and does not begin with a "
+            "number. The file may be cut short or not OFAC's sdn.csv.", row=line)
+    return InvalidInput(
+        "OFAC's sdn.csv has 12 fields a row (ent_num, SDN_Name, SDN_Type, Program, "
+        "Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks), the "
+        "first a number, and no header; this row has %(count)s fields and does not begin "
+        "with a number. The file may be cut short or not OFAC's sdn.csv.", row=line,
+        count=count)
 
 
 def _value(field: str) -> str:

@@ -54,7 +54,7 @@ _LIST_ITEMS = re.compile(r"\(\d+\)|[;|]")
 def load(data: bytes, *, progress: Progress | None = None) -> ListFile:
     """The list in ``data``, complete, or InvalidInput saying why not."""
     if not data.strip():
-        raise InvalidInput(f"The file is empty; expected {WHAT}.")
+        raise InvalidInput("The file is empty; expected %(what)s.", what=WHAT)
     text = decode_text(data)
     collector = Collector("", data, progress, total=len(text))
     columns: dict[str, int] | None = None
@@ -73,8 +73,9 @@ def load(data: bytes, *, progress: Progress | None = None) -> ListFile:
             continue
         if len(fields) < width:
             raise InvalidInput(
-                f"The row has {len(fields)} fields where the header has {width}; the file may "
-                "be cut short. Download it again; nothing was loaded.", row=line)
+                "The row has %(count)s fields where the header has %(width)s; the file may be "
+                "cut short. Download it again; nothing was loaded.", row=line,
+                count=len(fields), width=width)
         key = clean(fields[columns["id"]])
         if not key:
             raise InvalidInput("The row has no Unique ID / Group ID; every row of the list "
@@ -82,9 +83,9 @@ def load(data: bytes, *, progress: Progress | None = None) -> ListFile:
                                field="Unique ID")
         groups.setdefault(key, []).append((line, fields))
     if columns is None:
-        raise InvalidInput(f"No header row was found in the first {HEADER_SEARCH_LINES} "
-                           f"lines; expected {WHAT}. Check the file, or the format chosen "
-                           "for it.")
+        raise InvalidInput("No header row was found in the first %(lines)s lines; expected "
+                           "%(what)s. Check the file, or the format chosen for it.",
+                           lines=HEADER_SEARCH_LINES, what=WHAT)
     for key, group in groups.items():
         collector.add(_entry(collector.list, key, group, columns, collector))
     return collector.result(FORMAT, _title_date(title))
