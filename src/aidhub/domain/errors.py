@@ -18,15 +18,31 @@ from typing import Any
 Gettext = Callable[[str], str]
 
 
-def _fill(template: str, values: dict[str, Any]) -> str:
+def fill(template: str, values: dict[str, Any]) -> str:
+    """A message's template with its values in (left as it is when there are none, so that
+    a template without values may hold a bare %)."""
     return template % values if values else template
+
+
+def where(gettext: Gettext, *, row: int | None = None, column: str | None = None,
+          field: str | None = None) -> str:
+    """Where something is wrong, ahead of what ("row 3, field 'quantity': "), through
+    ``gettext`` into a reader's language; empty when nothing is named."""
+    parts = []
+    if row is not None:
+        parts.append(gettext("row %(row)s") % {"row": row})
+    if column is not None:
+        parts.append(gettext("column '%(column)s'") % {"column": column})
+    if field is not None:
+        parts.append(gettext("field '%(field)s'") % {"field": field})
+    return (", ".join(parts) + ": ") if parts else ""
 
 
 class AidhubError(Exception):
     """Base class of every error a user can cause and fix."""
 
     def __init__(self, message: str = "", /, **values: Any):
-        super().__init__(_fill(message, values))
+        super().__init__(fill(message, values))
         self.template = message
         self.values = values
 
@@ -36,7 +52,7 @@ class AidhubError(Exception):
         same language: "line 3: %(error)s")."""
         if not self.template:
             return str(self)
-        return _fill(gettext(self.template), {
+        return fill(gettext(self.template), {
             name: value.translated(gettext) if isinstance(value, AidhubError) else value
             for name, value in self.values.items()})
 
@@ -53,21 +69,13 @@ class InvalidInput(AidhubError):
         self.detail = str(self)
         self.field = field
         self.row = row
-        self.args = (self._where(lambda text: text) + self.detail,)
-
-    def _where(self, gettext: Gettext) -> str:
-        where = []
-        if self.row is not None:
-            where.append(gettext("row %(row)s") % {"row": self.row})
-        if self.field is not None:
-            where.append(gettext("field '%(field)s'") % {"field": self.field})
-        return (", ".join(where) + ": ") if where else ""
+        self.args = (where(str, row=row, field=field) + self.detail,)
 
     def translated_detail(self, gettext: Gettext) -> str:
         return super().translated(gettext)
 
     def translated(self, gettext: Gettext) -> str:
-        return self._where(gettext) + self.translated_detail(gettext)
+        return where(gettext, row=self.row, field=self.field) + self.translated_detail(gettext)
 
 
 class NotFound(AidhubError):

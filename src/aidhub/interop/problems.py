@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as attribute
 from typing import Any
 
-from aidhub.domain.errors import AidhubError, Gettext, InvalidInput
+from aidhub.domain.errors import AidhubError, Gettext, InvalidInput, fill, where
 
 MAX_SHOWN = 20
 
@@ -40,16 +40,10 @@ class Problem:
 
     def text(self, gettext: Gettext = str) -> str:
         """What is wrong (without where), through ``gettext`` into a reader's language."""
-        text = gettext(self.message)
-        return text % self.values if self.values else text
+        return fill(gettext(self.message), self.values)
 
     def translated(self, gettext: Gettext) -> str:
-        where = []
-        if self.row is not None:
-            where.append(gettext("row %(row)s") % {"row": self.row})
-        if self.column is not None:
-            where.append(gettext("column '%(column)s'") % {"column": self.column})
-        return (", ".join(where) + ": " if where else "") + self.text(gettext)
+        return where(gettext, row=self.row, column=self.column) + self.text(gettext)
 
     def __str__(self) -> str:
         return self.translated(str)
