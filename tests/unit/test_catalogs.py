@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 import aidhub
 from aidhub.domain import consignments, ledger, release_orders, requests, screening, waybills
-from aidhub.domain.errors import AidhubError
+from aidhub.domain.errors import AidhubError, InvalidInput, Several
 from aidhub.interop.problems import Problem, RejectedFile
 from aidhub.services import consignments as consignment_service
 from aidhub.services import delivery, picking
@@ -125,6 +125,28 @@ def test_an_error_speaks_the_readers_language():
     assert arabic.count("\n") == 2 and "Qty" in arabic and "XYZ" in arabic
     assert not re.search(r"nothing|fix these|row 4|column|quantity is", arabic)
     assert error.translated(i18n.Choice("en").gettext) == str(error)
+
+
+def test_problems_on_a_records_lines_speak_the_readers_language():
+    """A problem found on a line of a record (a transfer, a return, a GRN's counts) says
+    which line in the reader's language, and so do several problems given in one
+    message; the English stays as the CLI and the API show it."""
+    missing = ("the quantity is missing; give the number of units shipped (a whole "
+               "number)")
+    on_line = Problem.around(InvalidInput(missing, field="quantity"), line=3)
+    no_line = Problem(None, None, "waybill %(waybill)s has no line %(waybill_line)s",
+                      values={"waybill": "WB-7", "waybill_line": 9}, line=4)
+    error = InvalidInput("the return was not registered: %(problems)s", field="lines",
+                         problems=Several([on_line, no_line]))
+    assert str(error) == (f"field 'lines': the return was not registered: line 3: field "
+                          f"'quantity': {missing}; line 4: waybill WB-7 has no line 9")
+    russian = error.translated(i18n.Choice("ru").gettext)
+    assert "строка 3" in russian and "строка 4" in russian and "WB-7" in russian
+    assert not re.search(r"\bline\b|waybill|quantity is|return was", russian)
+    arabic = Problem.around(AidhubError("lot %(lot)s is on hold (%(reason)s)", lot="B1",
+                                        reason="recall"), count=2)
+    assert str(arabic) == "count 2: lot B1 is on hold (recall)"
+    assert not re.search(r"count|lot|hold", arabic.translated(i18n.Choice("ar").gettext))
 
 
 def test_every_state_and_event_a_page_shows_has_its_word():

@@ -12,10 +12,22 @@ error's class is one of the catalog's keywords (``aidhub.web.locale.catalog``). 
 typed as an f-string could not be translated, and a test refuses it.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 Gettext = Callable[[str], str]
+
+
+class Translatable(Protocol):
+    """A value of a message that has words of its own to translate (an error, a problem
+    of a file, several of them)."""
+
+    def translated(self, gettext: Gettext) -> str: ...
+
+
+def localised(gettext: Gettext, value: Any) -> Any:
+    """A value of a message through ``gettext``: translated if it has words of its own."""
+    return value.translated(gettext) if hasattr(value, "translated") else value
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
@@ -25,12 +37,19 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 def where(gettext: Gettext, *, row: int | None = None, column: str | None = None,
-          field: str | None = None) -> str:
+          field: str | None = None, line: int | None = None,
+          count: int | None = None) -> str:
     """Where something is wrong, ahead of what ("row 3, field 'quantity': "), through
-    ``gettext`` into a reader's language; empty when nothing is named."""
+    ``gettext`` into a reader's language; empty when nothing is named. ``line`` is a line
+    of a record (a consignment's third line), ``count`` the place of an entry among those
+    given (the second count of a GRN)."""
     parts = []
     if row is not None:
         parts.append(gettext("row %(row)s") % {"row": row})
+    if line is not None:
+        parts.append(gettext("line %(line)s") % {"line": line})
+    if count is not None:
+        parts.append(gettext("count %(count)s") % {"count": count})
     if column is not None:
         parts.append(gettext("column '%(column)s'") % {"column": column})
     if field is not None:
@@ -52,9 +71,26 @@ class AidhubError(Exception):
         same language: "line 3: %(error)s")."""
         if not self.template:
             return str(self)
-        return fill(gettext(self.template), {
-            name: value.translated(gettext) if isinstance(value, AidhubError) else value
-            for name, value in self.values.items()})
+        return fill(gettext(self.template),
+                    {name: localised(gettext, value) for name, value in self.values.items()})
+
+
+class Several:
+    """Several errors (or problems) given as one value of a message, "a; b": each is
+    translated along with the message."""
+
+    def __init__(self, items: Sequence[Translatable], separator: str = "; "):
+        self.items = tuple(items)
+        self.separator = separator
+
+    def translated(self, gettext: Gettext) -> str:
+        return self.separator.join(item.translated(gettext) for item in self.items)
+
+    def __str__(self) -> str:
+        return self.translated(str)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
 
 
 class InvalidInput(AidhubError):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as attribute
 from typing import Any
 
-from aidhub.domain.errors import AidhubError, Gettext, InvalidInput, fill, where
+from aidhub.domain.errors import AidhubError, Gettext, InvalidInput, fill, localised, where
 
 MAX_SHOWN = 20
 
@@ -22,7 +22,9 @@ class Problem:
     ``column`` is the column's header as the file writes it (or its HXL tag), so that the
     user can find the cell; ``field`` is the field it was read as, for programs.
     ``message`` is a template that ``values`` fill in (see :mod:`aidhub.domain.errors`), so
-    that a page can show it in the reader's language.
+    that a page can show it in the reader's language. A problem of a record rather than a
+    file names its ``line`` (the record's third line) or its ``count`` (the second count
+    given), for a page to show it next to that line.
     """
 
     row: int | None
@@ -30,20 +32,32 @@ class Problem:
     message: str
     field: str | None = None
     values: dict[str, Any] = attribute(default_factory=dict, compare=False, hash=False)
+    line: int | None = None
+    count: int | None = None
 
     @classmethod
     def of(cls, row: int | None, column: str | None, error: AidhubError,
-           field: str | None = None) -> "Problem":
-        """The problem an error found in a cell: its message (without where it happened)
-        as the error's own template and values."""
-        return cls(row, column, error.template or str(error), field, dict(error.values))
+           field: str | None = None, *, line: int | None = None) -> "Problem":
+        """The problem an error found in a cell (or a line): its message (without where
+        it happened) as the error's own template and values."""
+        return cls(row, column, error.template or str(error), field, dict(error.values),
+                   line=line)
+
+    @classmethod
+    def around(cls, error: AidhubError, *, row: int | None = None, line: int | None = None,
+               count: int | None = None) -> "Problem":
+        """An error, whole (with the row and field it names), found on a row, line or
+        count."""
+        return cls(row, None, "%(error)s", values={"error": error}, line=line, count=count)
 
     def text(self, gettext: Gettext = str) -> str:
         """What is wrong (without where), through ``gettext`` into a reader's language."""
-        return fill(gettext(self.message), self.values)
+        return fill(gettext(self.message),
+                    {name: localised(gettext, value) for name, value in self.values.items()})
 
     def translated(self, gettext: Gettext) -> str:
-        return where(gettext, row=self.row, column=self.column) + self.text(gettext)
+        return where(gettext, row=self.row, column=self.column, line=self.line,
+                     count=self.count) + self.text(gettext)
 
     def __str__(self) -> str:
         return self.translated(str)

@@ -28,7 +28,7 @@ from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.sites import SiteKind
 from aidhub.domain.values import parse_date, parse_decimal, parse_quantity
 from aidhub.interop.jsonable import jsonable
-from aidhub.interop.problems import rejected
+from aidhub.interop.problems import Problem, rejected
 from aidhub.services import reference, screening
 from aidhub.services.channels import channel as find_channel
 from aidhub.services.context import Context
@@ -116,7 +116,7 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
                 _check_lot_expiry(uow, parsed, expiries)
                 lines.append(parsed)
             except AidhubError as exc:
-                problems.append(f"line {n}: {exc}")
+                problems.append(Problem.around(exc, line=n))
         if problems:
             raise rejected(problems, "registered")
         year = now.year

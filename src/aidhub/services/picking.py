@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aidhub.documents.gs1 import parse_scan
-from aidhub.domain.errors import InsufficientStock, InvalidInput, NotFound
+from aidhub.domain.errors import AidhubError, InsufficientStock, InvalidInput, NotFound, Several
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.picking import Holding, plan_picks, usable_until
@@ -262,18 +262,20 @@ def _check_choice(uow: UnitOfWork, pl: Any, line: Any, loc_id: uuid.UUID, lot: A
     """Another bin or lot than proposed, or a lot on hold or short-dated, needs a reason."""
     problems = []
     if loc_id != line.location_id or lot.id != line.lot_id:
-        problems.append("it is not the bin and lot the pick list proposes")
+        problems.append(AidhubError("it is not the bin and lot the pick list proposes"))
     held = uow.planning.held_lots([lot.id])
     if lot.id in held:
-        problems.append(f"lot {lot_label(lot.batch)} is on hold ({held[lot.id]})")
+        problems.append(AidhubError("lot %(lot)s is on hold (%(reason)s)",
+                                    lot=lot_label(lot.batch), reason=held[lot.id]))
     needed = usable_until(pl.ship_date, _lead_days(uow, pl.hub_id, ro_line.point_id),
                           DEFAULT_MIN_SHELF_LIFE_DAYS)
     if lot.expiry is not None and lot.expiry < needed:
-        problems.append(f"lot {lot_label(lot.batch)} expires {lot.expiry.isoformat()}, "
-                        f"before {needed.isoformat()}")
+        problems.append(AidhubError("lot %(lot)s expires %(expiry)s, before %(needed)s",
+                                    lot=lot_label(lot.batch), expiry=lot.expiry.isoformat(),
+                                    needed=needed.isoformat()))
     if problems and not reason:
         raise InvalidInput("%(problems)s: give the reason for picking it anyway (it is "
-                           "kept)", field="reason", problems="; ".join(problems))
+                           "kept)", field="reason", problems=Several(problems))
 
 
 # reading -------------------------------------------------------------------------------

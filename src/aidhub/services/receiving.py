@@ -176,7 +176,7 @@ def _triage(count: CountLine, item, expiry: dt.date | None, today: dt.date) -> T
 def _parts(uow: UnitOfWork, c, counts: list[CountLine], today: dt.date) -> list[_Part]:
     lines = {ln.line_no: ln for ln in uow.inbound.lines(c.id)}
     parts: list[_Part] = []
-    problems: list[Problem | str] = []
+    problems: list[Problem] = []
     grouped: dict[int | None, list[tuple[int, CountLine]]] = defaultdict(list)
     for n, count in enumerate(counts, start=1):
         grouped[count.line].append((n, count))
@@ -199,8 +199,8 @@ def _parts(uow: UnitOfWork, c, counts: list[CountLine], today: dt.date) -> list[
             try:
                 group_parts.append(_part(uow, c, line, count, today))
             except AidhubError as exc:
-                where = f"line {line_no}" if line_no is not None else f"count {n}"
-                problems.append(f"{where}: {exc}")
+                problems.append(Problem.around(exc, line=line_no) if line_no is not None
+                                else Problem.around(exc, count=n))
         if problems or not group_parts:
             continue
         if line is not None:

@@ -196,13 +196,13 @@ def import_catalog(ctx: Context, path: Path | str | bytes, *, key: str,
     if not len(table):
         raise InvalidInput("the file has a header but no items")
     parsed: list[Item] = []
-    problems: list[Problem | str] = []
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, fields in table:
         try:
             item = item_from_fields(fields, row=number)
         except InvalidInput as exc:
-            problems.append(str(exc))
+            problems.append(Problem.around(exc))
             continue
         if item.code in seen:
             problems.append(Problem(

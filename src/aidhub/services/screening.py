@@ -529,7 +529,7 @@ def screen_names(ctx: Context, data: bytes, *, cutoff: float = 0.5,
             born = (parse_date(fields["birth_date"], "birth_date")
                     if fields.get("birth_date") else None)
         except InvalidInput as exc:
-            problems.append(f"row {number}: {exc}")
+            problems.append(Problem.around(exc, row=number))
             continue
         queries.append(Query(name, kind, None, born, None, fields.get("nationality") or None,
                              fields.get("id_number") or None))

@@ -18,7 +18,7 @@ from typing import Any
 
 from aidhub.domain.channels import TransportDocument
 from aidhub.domain.consignments import Consignment, ConsignmentLine, State
-from aidhub.domain.errors import InvalidInput
+from aidhub.domain.errors import InvalidInput, Several
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.release_orders import ReleaseState
@@ -26,6 +26,7 @@ from aidhub.domain.requests import Priority
 from aidhub.domain.sites import Site, SiteKind
 from aidhub.domain.values import parse_quantity
 from aidhub.domain.waybills import WaybillState, transition
+from aidhub.interop.problems import Problem
 from aidhub.services import reference
 from aidhub.services.context import Context
 from aidhub.services.idempotency import run_command
@@ -76,10 +77,10 @@ def order_transfer(ctx: Context, hub: str, to: str, lines: list[TransferLine], *
                     reserved += reserve(owners, source, item, lot, quantity, line_id,
                                         "transfer", lot_label(lot.batch))
             except InvalidInput as exc:
-                problems.append(f"line {n}: {exc.detail}")
+                problems.append(Problem.of(None, None, exc, line=n))
         if problems:
             raise InvalidInput("the transfer was not ordered: %(problems)s", field="lines",
-                               problems="; ".join(problems))
+                               problems=Several(problems))
         number = (f"RO-{source.code}-{now.year}-"
                   f"{uow.inbound.next_number(f'release:{source.code}:{now.year}'):05d}")
         uow.planning.add_release_order(
@@ -269,24 +270,31 @@ def register_return(ctx: Context, waybill: str, lines: list[ReturnLine], *, key:
         for n, line in enumerate(lines, start=1):
             x = by_no.get(line.line_no)
             if x is None:
-                problems.append(f"line {n}: waybill {wb.number} has no line {line.line_no}")
+                problems.append(Problem(None, None, "waybill %(waybill)s has no line "
+                                        "%(waybill_line)s", line=n, values={
+                                            "waybill": wb.number,
+                                            "waybill_line": line.line_no}))
                 continue
             try:
                 quantity = parse_quantity(line.quantity)
             except InvalidInput as exc:
-                problems.append(f"line {n}: {exc.detail}")
+                problems.append(Problem.of(None, None, exc, line=n))
                 continue
             left = good.get(x.id, 0) - back.get(x.id, 0)
             if quantity > left:
-                problems.append(f"line {n}: {quantity:,} cannot come back on waybill line "
-                                f"{x.line_no}: {good.get(x.id, 0):,} were delivered good and "
-                                f"{back.get(x.id, 0):,} already returned")
+                figures = {"quantity": quantity, "good": good.get(x.id, 0),
+                           "returned": back.get(x.id, 0)}
+                problems.append(Problem(
+                    None, None, "%(quantity)s cannot come back on waybill line "
+                    "%(waybill_line)s: %(good)s were delivered good and %(returned)s already "
+                    "returned", line=n, values={"waybill_line": x.line_no, **{
+                        name: format(figure, ",") for name, figure in figures.items()}}))
                 continue
             back[x.id] = back.get(x.id, 0) + quantity
             chosen.append((x, quantity))
         if problems:
             raise InvalidInput("the return was not registered: %(problems)s", field="lines",
-                               problems="; ".join(problems))
+                               problems=Several(problems))
         given = uow.reference.location(point.id, "DISTRIBUTED").id
         transit = uow.reference.location(target.id, "IN-TRANSIT").id
         postings = []

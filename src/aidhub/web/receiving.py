@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -54,7 +55,6 @@ HEADER_FIELDS = ("hub", "consignor", "consignee", "donor", "channel", "point_of_
 # states the consignment page offers to move to by hand; arrival and the GRN have forms
 MANUAL_STATES = frozenset(State) - {State.ARRIVED, State.PARTIALLY_RECEIVED, State.RECEIVED}
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_WHERE = re.compile(r"^(line|count) (\d+)\b")
 
 
 def _field_errors(request: Request, exc: AidhubError) -> tuple[dict[str, str], str]:
@@ -156,6 +156,18 @@ def _mapping(data: dict[str, Any]) -> dict[str, int | None] | None:
         text = forms.text(data, f"map_{field}")
         chosen[field] = int(text) if text.isdigit() else None
     return chosen
+
+
+def _marked(problem: Problem | str, rows: list[str]) -> str | None:
+    """The GRN form's line a problem of the counts is shown next to: the consignment's line
+    it names, or the form row of the count it names; None for the rest."""
+    if not isinstance(problem, Problem):
+        return None
+    if problem.line is not None:
+        return str(problem.line)
+    if problem.count is not None and 0 < problem.count <= len(rows):
+        return rows[problem.count - 1]
+    return None
 
 
 def _row_of(problem: Problem | str) -> int | None:
@@ -308,16 +320,9 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         rows: list[int] = []
         with contextlib.suppress(AidhubError):
             rows = [ln.row for ln in parse_packing_list(content, mapping).lines]
-        out: list[Problem | str] = []
-        for p in exc.problems:
-            if isinstance(p, str):
-                m = _WHERE.match(p)
-                if m and m.group(1) == "line" and 0 < int(m.group(2)) <= len(rows):
-                    out.append(Problem(rows[int(m.group(2)) - 1], None,
-                                       p[m.end():].lstrip(": ")))
-                    continue
-            out.append(p)
-        return out
+        return [replace(p, row=rows[p.line - 1], line=None)
+                if isinstance(p, Problem) and p.line and p.line <= len(rows) else p
+                for p in exc.problems]
 
     # the consignment's forms ---------------------------------------------------------------
     def consignment_page(request: Request, number: str, scope, *, values=None, errors=None,
@@ -425,15 +430,12 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
             line_errors: dict[str, list[str]] = {}
             general: list[str] = []
             for p in getattr(exc, "problems", ()) or ():
-                text = _shown(request, p)
-                m = _WHERE.match(text) if isinstance(p, str) else None
-                if m and m.group(1) == "line":
-                    line_errors.setdefault(m.group(2), []).append(text[m.end():].lstrip(": "))
-                elif m and 0 < int(m.group(2)) <= len(rows):
-                    line_errors.setdefault(rows[int(m.group(2)) - 1], []).append(
-                        text[m.end():].lstrip(": "))
+                marked = _marked(p, rows)
+                if marked is None:
+                    general.append(_shown(request, p))
                 else:
-                    general.append(text)
+                    line_errors.setdefault(marked, []).append(
+                        p.text(choice(request).gettext))
             errors, message = _field_errors(request, exc)
             if line_errors:
                 message = translate(request, "No GRN issued: fix the lines marked below.")
