@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, bindparam, func, insert, select, update
 
 from aidhub.store.tables import api_tokens, grants, sessions, sign_in_attempts, users
 
@@ -67,28 +67,10 @@ class AccountRepository:
 
     # who holds a session or a token: asked on every request --------------------------
     def session_holder(self, session_id: str) -> list[Row]:
-        return self._holder(sessions, sessions.c.id == session_id)
+        return list(self.conn.execute(_SESSION_HOLDER, {"secret": session_id}))
 
     def token_holder(self, token_hash: str) -> list[Row]:
-        return self._holder(api_tokens, api_tokens.c.token_hash == token_hash)
-
-    def _holder(self, credential: Table, found: Any) -> list[Row]:
-        """The session's or token's row, with its user's columns (``holder_*``) and one
-        row per grant of the user (``grant_*``, empty when the user has none), oldest
-        grant first: one query where there were three, as every request asks it. No row:
-        no such session or token."""
-        return list(self.conn.execute(
-            select(credential, users.c.id.label("holder_id"),
-                   users.c.username.label("holder_username"),
-                   users.c.name.label("holder_name"), users.c.active.label("holder_active"),
-                   users.c.language.label("holder_language"),
-                   users.c.numerals.label("holder_numerals"),
-                   grants.c.role.label("grant_role"),
-                   grants.c.organisation_id.label("grant_organisation_id"),
-                   grants.c.hub_id.label("grant_hub_id"))
-            .join(users, users.c.id == credential.c.user_id)
-            .outerjoin(grants, grants.c.user_id == users.c.id)
-            .where(found).order_by(grants.c.created_at)))
+        return list(self.conn.execute(_TOKEN_HOLDER, {"secret": token_hash}))
 
     def token_by_id(self, token_id: uuid.UUID) -> Row | None:
         return self.conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)
@@ -126,3 +108,28 @@ class AccountRepository:
     def attempts(self, limit: int = 100) -> list[Row]:
         return list(self.conn.execute(select(sign_in_attempts)
                                       .order_by(sign_in_attempts.c.at.desc()).limit(limit)))
+
+
+def _holder(credential: Table, key: Any) -> Select:
+    """The session's or token's row whose ``key`` is the ``secret`` parameter, with its
+    user's columns (``holder_*``) and one row per grant of the user (``grant_*``, empty
+    when the user has none), oldest grant first: one query where there were three, as
+    every request asks it. No row: no such session or token.
+
+    Built once: SQLAlchemy then keeps the statement's cache key with it instead of working
+    it out again on every request (half a millisecond)."""
+    return (select(credential, users.c.id.label("holder_id"),
+                   users.c.username.label("holder_username"),
+                   users.c.name.label("holder_name"), users.c.active.label("holder_active"),
+                   users.c.language.label("holder_language"),
+                   users.c.numerals.label("holder_numerals"),
+                   grants.c.role.label("grant_role"),
+                   grants.c.organisation_id.label("grant_organisation_id"),
+                   grants.c.hub_id.label("grant_hub_id"))
+            .join(users, users.c.id == credential.c.user_id)
+            .outerjoin(grants, grants.c.user_id == users.c.id)
+            .where(key == bindparam("secret")).order_by(grants.c.created_at))
+
+
+_SESSION_HOLDER = _holder(sessions, sessions.c.id)
+_TOKEN_HOLDER = _holder(api_tokens, api_tokens.c.token_hash)
