@@ -17,7 +17,16 @@ import pytest
 from babel.messages.pofile import read_po
 
 import aidhub
-from aidhub.domain import consignments, ledger, release_orders, requests, screening, waybills
+from aidhub.domain import (
+    access,
+    consignments,
+    ledger,
+    release_orders,
+    requests,
+    screening,
+    sites,
+    waybills,
+)
 from aidhub.domain.errors import AidhubError, InvalidInput, Several
 from aidhub.interop.problems import Problem, RejectedFile
 from aidhub.services import consignments as consignment_service
@@ -149,11 +158,34 @@ def test_problems_on_a_records_lines_speak_the_readers_language():
     assert not re.search(r"count|lot|hold", arabic.translated(i18n.Choice("ar").gettext))
 
 
+def test_states_and_roles_in_a_message_speak_the_readers_language():
+    """A state, role or kind named in a message is a Term: in words for the CLI, in the
+    reader's language on a page, as the pages name them."""
+    from aidhub.domain.consignments import State, transition
+
+    with pytest.raises(AidhubError) as caught:
+        transition("CN-1", State.IN_TRANSIT, State.CLOSED)
+    assert str(caught.value) == (
+        "consignment CN-1 cannot go from in transit to closed; from in transit it can go "
+        "to: arrived, cancelled, lost")
+    russian = caught.value.translated(i18n.Choice("ru").gettext)
+    assert not re.search(r"in transit|closed|arrived|cancelled|lost", russian)
+    principal = access.Principal(None, "sam", "Sam", (access.Grant(access.Role.DONOR,
+                                                                   None),), None)
+    with pytest.raises(AidhubError) as refused:
+        principal.require(access.Permission.APPROVE_REQUESTS)
+    assert "sam (donor) may not approve requests" in str(refused.value)
+    arabic = refused.value.translated(i18n.Choice("ar").gettext)
+    assert "sam" in arabic and not re.search(r"donor|approve requests", arabic)
+
+
 def test_every_state_and_event_a_page_shows_has_its_word():
     enums = (consignments.State, consignments.ClearanceState, consignments.SealCheck,
              ledger.MovementKind, requests.RequestState, release_orders.PlanState,
              release_orders.ReleaseState, screening.HitState, waybills.WaybillState,
-             waybills.TrackingEvent, waybills.SealState)
+             waybills.TrackingEvent, waybills.SealState,
+             # roles, scopes and kinds of site that messages name (as a Term)
+             access.Role, access.Permission, sites.SiteKind)
     values = {str(v.value) for e in enums for v in e}
     values |= set(delivery.LOSS_STATES) | set(consignment_service.STAGES)
     values |= {picking.PICK_OPEN, picking.PICK_DONE, "optimal", "time_limit", "heuristic"}

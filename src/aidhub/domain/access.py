@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from aidhub.domain.common_passwords import is_common
-from aidhub.domain.errors import AidhubError, InvalidInput
+from aidhub.domain.errors import AidhubError, InvalidInput, Several, Term
 
 
 class Role(enum.StrEnum):
@@ -120,10 +120,11 @@ class Principal:
     def require(self, permission: Permission, *, hub_id: uuid.UUID | None = None,
                 hub_operator: uuid.UUID | None = None, what: str = "") -> None:
         if not self.can(permission, hub_id=hub_id, hub_operator=hub_operator):
-            roles = ", ".join(sorted(r.label for r in self.roles())) or "no role"
+            roles = Several(sorted(Term(r) for r in self.roles()), ", ")
             raise Forbidden("%(user)s (%(roles)s) may not %(what)s; "
                             "ask an admin for the role that does",
-                            user=self.username, roles=roles, what=what or permission.value)
+                            user=self.username, roles=roles or Term("no role"),
+                            what=what or Term(permission))
 
     @property
     def sees_everything(self) -> bool:
@@ -203,7 +204,7 @@ def check_grant(role: Role, hub_id: uuid.UUID | None) -> None:
     """Only hub roles are limited to a hub."""
     if hub_id is not None and role not in HUB_ROLES:
         raise InvalidInput("a %(role)s is not granted per hub; leave the hub out",
-                           field="hub", role=role.label)
+                           field="hub", role=Term(role))
 
 
 # signing in ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aidhub.domain.channels import TransportDocument
-from aidhub.domain.errors import AidhubError
+from aidhub.domain.errors import AidhubError, Several, Term
 
 
 class State(enum.StrEnum):
@@ -76,7 +76,7 @@ class IllegalTransition(AidhubError):
 def transition(number: str, current: State, target: State, reason: str = "") -> State:
     """Check that ``current`` may become ``target``; return ``target``."""
     allowed = TRANSITIONS[current]
-    values = {"number": number, "current": current.label, "target": target.label}
+    values = {"number": number, "current": Term(current), "target": Term(target)}
     if target not in allowed:
         if current in (S.HELD, S.UNDER_REVIEW, S.REJECTED) and target in (
                 S.PARTIALLY_RECEIVED, S.RECEIVED):
@@ -87,7 +87,7 @@ def transition(number: str, current: State, target: State, reason: str = "") -> 
             raise IllegalTransition(
                 "consignment %(number)s cannot go from %(current)s to %(target)s; "
                 "from %(current)s it can go to: %(options)s",
-                options=", ".join(sorted(s.label for s in allowed)), **values)
+                options=Several(sorted(Term(s) for s in allowed), ", "), **values)
         raise IllegalTransition(
             "consignment %(number)s cannot go from %(current)s to %(target)s; "
             "%(current)s is final", **values)
@@ -113,7 +113,7 @@ def check_clearance_step(current: ClearanceState | None, target: ClearanceState)
     if current is not None and CLEARANCE_ORDER.index(target) < CLEARANCE_ORDER.index(current):
         raise IllegalTransition(
             "customs clearance is already %(current)s; it cannot go back to %(target)s",
-            current=current.value.replace("_", " "), target=target.value.replace("_", " "))
+            current=Term(current), target=Term(target))
 
 
 class SealCheck(enum.StrEnum):

@@ -12,6 +12,7 @@ error's class is one of the catalog's keywords (``aidhub.web.locale.catalog``). 
 typed as an f-string could not be translated, and a test refuses it.
 """
 
+import enum
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -23,6 +24,20 @@ class Translatable(Protocol):
     of a file, several of them)."""
 
     def translated(self, gettext: Gettext) -> str: ...
+
+
+class Term(str):
+    """A word of the domain's own vocabulary given as a value of a message: a state, a
+    kind of site, a role (``partly_fulfilled`` is written "partly fulfilled"). A page
+    shows it in the reader's language, as its templates show states and kinds (the words
+    are in the catalog through ``aidhub.web.locale.terms``)."""
+
+    def __new__(cls, word: Any) -> "Term":
+        text = word.value if isinstance(word, enum.Enum) else word
+        return super().__new__(cls, str(text).replace("_", " "))
+
+    def translated(self, gettext: Gettext) -> str:
+        return gettext(str(self))
 
 
 def localised(gettext: Gettext, value: Any) -> Any:

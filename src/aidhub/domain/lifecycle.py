@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from aidhub.domain.consignments import IllegalTransition
+from aidhub.domain.errors import Several, Term
 
 Refusal = Callable[..., IllegalTransition]
 
@@ -31,8 +32,8 @@ class Refusals(NamedTuple):
     reason: Refusal
 
 
-def label(state: enum.Enum) -> str:
-    return str(state.value).replace("_", " ")
+def label(state: enum.Enum) -> Term:
+    return Term(state)
 
 
 def check(refusals: Refusals, number: str, current: enum.Enum, target: enum.Enum,
@@ -44,7 +45,7 @@ def check(refusals: Refusals, number: str, current: enum.Enum, target: enum.Enum
                               "target": label(target)}
     if target not in allowed:
         if allowed:
-            raise refusals.elsewhere(options=", ".join(sorted(label(s) for s in allowed)),
+            raise refusals.elsewhere(options=Several(sorted(label(s) for s in allowed), ", "),
                                      **values)
         raise refusals.final(**values)
     if target in needs_reason and not reason.strip():

@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from aidhub.domain.errors import AidhubError, InvalidInput
+from aidhub.domain.errors import AidhubError, InvalidInput, Term
 
 
 class PartyKind(enum.StrEnum):
@@ -118,7 +118,7 @@ def check_decision(*, state: HitState, submitted_by: str, decided_by: str,
                            "the goods", field="decision")
     if state in (HitState.CLEARED, HitState.CONFIRMED):
         raise InvalidInput("this hit was already %(state)s", field="decision",
-                           state=state.value)
+                           state=Term(state))
     if decided_by.strip().lower() == submitted_by.strip().lower():
         raise FourEyes("%(user)s submitted this and cannot decide on it: another "
                        "screening officer must (four-eyes rule)", user=decided_by)

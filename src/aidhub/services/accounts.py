@@ -30,7 +30,7 @@ from aidhub.domain.access import (
     check_password,
     scope_of,
 )
-from aidhub.domain.errors import AidhubError, AlreadyExists, InvalidInput, NotFound
+from aidhub.domain.errors import AidhubError, AlreadyExists, InvalidInput, NotFound, Term
 from aidhub.domain.ids import new_id
 from aidhub.services import reference
 from aidhub.services.context import Context, utcnow
@@ -118,10 +118,10 @@ def grant(ctx: Context, username: str, role: str, organisation: str, *, key: str
         if held:
             if site:
                 raise AlreadyExists("%(user)s already is %(role)s for %(organisation)s at "
-                                    "%(hub)s", user=user.username, role=the_role.label,
+                                    "%(hub)s", user=user.username, role=Term(the_role),
                                     organisation=org.code, hub=site.code)
             raise AlreadyExists("%(user)s already is %(role)s for %(organisation)s",
-                                user=user.username, role=the_role.label,
+                                user=user.username, role=Term(the_role),
                                 organisation=org.code)
         uow.accounts.add_grant({"id": new_id(), "user_id": user.id, "role": the_role.value,
                                 "organisation_id": org.id,
@@ -156,7 +156,7 @@ def revoke_grant(ctx: Context, username: str, role: str, organisation: str, *, k
         user, org, _, held = _grant_of(uow, username, the_role, organisation, hub)
         if held is None:
             raise NotFound("%(user)s is not %(role)s for %(organisation)s",
-                           user=user.username, role=the_role.label, organisation=org.code)
+                           user=user.username, role=Term(the_role), organisation=org.code)
         uow.accounts.remove_grant(held.id)
         return user.username, {"username": user.username, "revoked": the_role.value}
 

@@ -22,7 +22,7 @@ from aidhub.domain.consignments import (
     check_clearance_step,
     transition,
 )
-from aidhub.domain.errors import AidhubError, InvalidInput, NotFound
+from aidhub.domain.errors import AidhubError, InvalidInput, NotFound, Term
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.sites import SiteKind
@@ -91,7 +91,7 @@ def register_preadvice(ctx: Context, advice: PreAdvice, *, key: str,
         if hub.kind not in (SiteKind.HUB, SiteKind.WAREHOUSE):
             raise InvalidInput("%(site)s is a %(kind)s; goods are received at a hub or "
                                "warehouse", field="hub", site=hub.code,
-                               kind=hub.kind.value.replace("_", " "))
+                               kind=Term(hub.kind))
         consignor = reference.organisation(uow, advice.consignor)
         consignee = reference.organisation(uow, advice.consignee)
         donor = reference.organisation(uow, advice.donor) if advice.donor else None

@@ -17,7 +17,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from aidhub.documents.gs1 import parse_scan
-from aidhub.domain.errors import AidhubError, InsufficientStock, InvalidInput, NotFound, Several
+from aidhub.domain.errors import (
+    AidhubError,
+    InsufficientStock,
+    InvalidInput,
+    NotFound,
+    Several,
+    Term,
+)
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.picking import Holding, plan_picks, usable_until
@@ -87,7 +94,7 @@ def generate(ctx: Context, order_number: str, *, key: str, ship_date: dt.date | 
         if ReleaseState(order.state) is not ReleaseState.ACCEPTED:
             raise InvalidInput("release order %(order)s is %(state)s; pick lists are made "
                                "from accepted release orders", field="order",
-                               order=order.number, state=order.state)
+                               order=order.number, state=Term(order.state))
         for pl in uow.outbound.pick_lists_of(order.id):
             if pl.state == PICK_OPEN:
                 raise InvalidInput("pick list %(pick_list)s for %(order)s is still open: "
@@ -176,7 +183,7 @@ def confirm(ctx: Context, number: str, line_no: int, *, key: str, quantity: int 
             raise NotFound("no pick list %(pick_list)s", pick_list=number)
         if pl.state != PICK_OPEN:
             raise InvalidInput("pick list %(pick_list)s is %(state)s", field="pick_list",
-                               pick_list=pl.number, state=pl.state)
+                               pick_list=pl.number, state=Term(pl.state))
         line = uow.outbound.pick_line_by_no(pl.id, line_no)
         if line is None:
             raise NotFound("pick list %(pick_list)s has no line %(line)s",

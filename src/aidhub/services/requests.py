@@ -14,7 +14,7 @@ from typing import Any
 
 from aidhub.domain import needs
 from aidhub.domain.access import EVERYTHING, Scope, sees_organisation_things
-from aidhub.domain.errors import InvalidInput, NotFound
+from aidhub.domain.errors import InvalidInput, NotFound, Term
 from aidhub.domain.ids import new_id
 from aidhub.domain.requests import (
     EDITABLE,
@@ -97,7 +97,7 @@ def set_site_figures(ctx: Context, site_code: str, *, key: str, population: int 
         if capacity is not None and s.kind not in HUB_KINDS:
             raise InvalidInput("%(site)s is a %(kind)s; only hubs and warehouses have a "
                                "dispatch capacity", field="dispatch_capacity_kg",
-                               site=s.code, kind=s.kind.value.replace("_", " "))
+                               site=s.code, kind=Term(s.kind))
         current = uow.planning.site_figures(s.id)
         values = {k: getattr(current, k, None) for k in
                   ("population", "households", "dispatch_capacity_kg")}
@@ -180,7 +180,7 @@ def hub_site(uow: UnitOfWork, code: str) -> Site:
     s = site(uow, code)
     if s.kind not in HUB_KINDS:
         raise InvalidInput("%(site)s is a %(kind)s, not a hub or warehouse", field="hub",
-                           site=s.code, kind=s.kind.value.replace("_", " "))
+                           site=s.code, kind=Term(s.kind))
     return s
 
 
@@ -188,7 +188,7 @@ def point_site(uow: UnitOfWork, code: str) -> Site:
     s = site(uow, code)
     if s.kind not in POINT_KINDS:
         raise InvalidInput("%(site)s is a %(kind)s, not a distribution point", field="point",
-                           site=s.code, kind=s.kind.value.replace("_", " "))
+                           site=s.code, kind=Term(s.kind))
     return s
 
 
@@ -335,7 +335,7 @@ def _editable(r: Request) -> None:
     if r.state not in EDITABLE:
         raise InvalidInput("request %(request)s is %(state)s; only a draft can be changed",
                            field="number", request=r.number,
-                           state=r.state.value.replace("_", " "))
+                           state=Term(r.state))
 
 
 def _submit(uow: UnitOfWork, number: str, rid, state: RequestState, lines: int, actor: str,

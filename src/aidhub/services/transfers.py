@@ -18,7 +18,7 @@ from typing import Any
 
 from aidhub.domain.channels import TransportDocument
 from aidhub.domain.consignments import Consignment, ConsignmentLine, State
-from aidhub.domain.errors import InvalidInput, Several
+from aidhub.domain.errors import InvalidInput, Several, Term
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.release_orders import ReleaseState
@@ -100,7 +100,7 @@ def _store(uow: UnitOfWork, code: str, field: str) -> Site:
         raise InvalidInput("%(site)s is a %(kind)s; transfers go between hubs and warehouses "
                            "(a distribution point is served through a request and a plan)",
                            field=field, site=found.code,
-                           kind=found.kind.value.replace("_", " "))
+                           kind=Term(found.kind))
     return found
 
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aidhub.domain.access import EVERYTHING, Scope, sees_organisation_things
-from aidhub.domain.errors import InvalidInput, NotFound
+from aidhub.domain.errors import InvalidInput, NotFound, Term
 from aidhub.domain.ids import new_id
 from aidhub.domain.ledger import MovementKind, Posting, StockKey
 from aidhub.domain.loads import Cargo, Load, Vehicle, check_load, check_vehicle, split
@@ -127,7 +127,7 @@ def issue(ctx: Context, order_number: str, point: str, *, key: str, vehicle: Veh
         if ReleaseState(order.state) not in LOADABLE:
             raise InvalidInput("release order %(order)s is %(state)s; waybills are issued for "
                                "accepted or released orders", field="order",
-                               order=order.number, state=order.state)
+                               order=order.number, state=Term(order.state))
         dest = uow.reference.site(request["point"])
         if dest is None:
             raise NotFound("no site %(code)s", code=request["point"])
@@ -503,7 +503,7 @@ def form_convoy(ctx: Context, hub: str | None, waybill_numbers: list[str], *, ke
             if wb.state != WaybillState.ISSUED.value:
                 raise InvalidInput("waybill %(waybill)s is %(state)s; a convoy is formed "
                                    "before its vehicles are dispatched", field="waybills",
-                                   waybill=wb.number, state=wb.state)
+                                   waybill=wb.number, state=Term(wb.state))
             if wb.convoy_id is not None:
                 raise InvalidInput("waybill %(waybill)s already travels in convoy %(convoy)s",
                                    field="waybills", waybill=wb.number,

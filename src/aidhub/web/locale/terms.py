@@ -50,7 +50,7 @@ KINDS = (
 PEOPLE = (
     # roles a user is granted
     N_("admin"), N_("coordinator"), N_("hub manager"), N_("reception"), N_("warehouse"),
-    N_("dispatcher"), N_("partner"), N_("donor"),
+    N_("dispatcher"), N_("partner"), N_("donor"), N_("no role"),
     # what an API token may do (its scopes)
     N_("read"), N_("consignments"), N_("receive"), N_("screen"), N_("request"),
     N_("approve requests"), N_("plan"), N_("approve plans"), N_("release"), N_("pick"),
