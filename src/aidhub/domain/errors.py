@@ -45,10 +45,14 @@ def localised(gettext: Gettext, value: Any) -> Any:
     return value.translated(gettext) if hasattr(value, "translated") else value
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
-    """A message's template with its values in (left as it is when there are none, so that
-    a template without values may hold a bare %)."""
-    return template % values if values else template
+def fill(template: str, values: dict[str, Any], gettext: Gettext = str) -> str:
+    """A message's template through ``gettext`` with its values in, each of them through
+    ``gettext`` too if it has words of its own (an error, a Term); left as it is when there
+    are no values, so that a template without values may hold a bare %."""
+    text = gettext(template)
+    if not values:
+        return text
+    return text % {name: localised(gettext, value) for name, value in values.items()}
 
 
 def where(gettext: Gettext, *, row: int | None = None, column: str | None = None,
@@ -86,8 +90,7 @@ class AidhubError(Exception):
         same language: "line 3: %(error)s")."""
         if not self.template:
             return str(self)
-        return fill(gettext(self.template),
-                    {name: localised(gettext, value) for name, value in self.values.items()})
+        return fill(self.template, self.values, gettext)
 
 
 class Several:

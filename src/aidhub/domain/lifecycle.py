@@ -20,7 +20,7 @@ Refusal = Callable[..., IllegalTransition]
 
 class Refusals(NamedTuple):
     """How one kind of record refuses a change, each given the values ``number``,
-    ``current`` and ``target`` (the states' labels):
+    ``current`` and ``target`` (the states, as Terms):
 
     - ``elsewhere``: the target is not allowed; also given ``options``, the states it can
       go to;
@@ -32,24 +32,20 @@ class Refusals(NamedTuple):
     reason: Refusal
 
 
-def label(state: enum.Enum) -> Term:
-    return Term(state)
-
-
 def check(refusals: Refusals, number: str, current: enum.Enum, target: enum.Enum,
           transitions: Mapping[enum.Enum, frozenset], *, reason: str = "",
           needs_reason: frozenset = frozenset()) -> None:
     """Allow ``current`` → ``target`` for the record ``number``, or say why not."""
     allowed = transitions[current]
-    values: dict[str, Any] = {"number": number, "current": label(current),
-                              "target": label(target)}
+    values: dict[str, Any] = {"number": number, "current": Term(current),
+                              "target": Term(target)}
     if target not in allowed:
         if allowed:
-            raise refusals.elsewhere(options=Several(sorted(label(s) for s in allowed), ", "),
+            raise refusals.elsewhere(options=Several(sorted(Term(s) for s in allowed), ", "),
                                      **values)
         raise refusals.final(**values)
     if target in needs_reason and not reason.strip():
         raise refusals.reason(**values)
 
 
-__all__ = ["IllegalTransition", "Refusals", "check", "label"]
+__all__ = ["IllegalTransition", "Refusals", "check"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aidhub.domain import lifecycle
-from aidhub.domain.errors import InvalidInput
+from aidhub.domain.errors import InvalidInput, Term
 from aidhub.domain.lifecycle import IllegalTransition
 
 # a vehicle without news for more than this many hours is highlighted on the tracking
@@ -73,7 +73,7 @@ def check_event(number: str, state: WaybillState, event: TrackingEvent, place: s
                                          TrackingEvent.DEPARTED):
         raise InvalidInput("waybill %(number)s is %(state)s: tracking events "
                            "are for vehicles on the road", field="event",
-                           number=number, state=lifecycle.label(state))
+                           number=number, state=Term(state))
     if event is TrackingEvent.AT_CHECKPOINT and not place.strip():
         raise InvalidInput("name the checkpoint", field="place")
     if event is TrackingEvent.ARRIVED:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as attribute
 from typing import Any
 
-from aidhub.domain.errors import AidhubError, Gettext, InvalidInput, fill, localised, where
+from aidhub.domain.errors import AidhubError, Gettext, InvalidInput, fill, where
 
 MAX_SHOWN = 20
 
@@ -52,8 +52,7 @@ class Problem:
 
     def text(self, gettext: Gettext = str) -> str:
         """What is wrong (without where), through ``gettext`` into a reader's language."""
-        return fill(gettext(self.message),
-                    {name: localised(gettext, value) for name, value in self.values.items()})
+        return fill(self.message, self.values, gettext)
 
     def translated(self, gettext: Gettext) -> str:
         return where(gettext, row=self.row, column=self.column, line=self.line,

@@ -31,7 +31,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context as JinjaContext
 
-from aidhub.domain.errors import AidhubError, InvalidInput
+from aidhub.domain.errors import AidhubError, InvalidInput, Term, fill
 
 LANGUAGES = ("en", "ar", "ru")
 NAMES = {"en": "English", "ar": "العربية", "ru": "Русский"}  # each in its own language
@@ -194,11 +194,7 @@ def translate(request: Request, message: str, **values: Any) -> str:
     """``message`` in the request's language, with %(name)s placeholders filled in (an
     error among the values in the request's language too: "Not dispatched. %(error)s").
     (Extract with the keyword ``translate:2``.)"""
-    text = choice(request).gettext(message)
-    if not values:
-        return text
-    return text % {name: error_text(request, value) if isinstance(value, AidhubError)
-                   else value for name, value in values.items()}
+    return fill(message, values, choice(request).gettext)
 
 
 def error_text(request: Request, exc: AidhubError) -> str:
@@ -234,8 +230,7 @@ def _ngettext(context: JinjaContext, singular: str, plural: str, n: int) -> str:
 @pass_context
 def _term(context: JinjaContext, value: Any) -> str:
     """A state, event or kind (``at_checkpoint``) in words (``at checkpoint``)."""
-    text = str(getattr(value, "value", value) or "").replace("_", " ")
-    return _of(context).gettext(text) if text else ""
+    return Term(value).translated(_of(context).gettext) if value else ""
 
 
 def setup(templates: Jinja2Templates) -> None:

@@ -158,6 +158,13 @@ def _mapping(data: dict[str, Any]) -> dict[str, int | None] | None:
     return chosen
 
 
+def _in_row(request: Request, problem: Problem) -> str:
+    """A problem shown on its row of the preview: the column, then what is wrong, in the
+    request's language."""
+    return (f"{problem.column}: " if problem.column else "") + problem.text(
+        choice(request).gettext)
+
+
 def _marked(problem: Problem | str, rows: list[str]) -> str | None:
     """The GRN form's line a problem of the counts is shown next to: the consignment's line
     it names, or the form row of the count it names; None for the rest."""
@@ -200,8 +207,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
         by_row: dict[int, list[str]] = {}
         for p in problems:
             if _row_of(p) is not None:
-                by_row.setdefault(p.row, []).append(
-                    (f"{p.column}: " if p.column else "") + p.text(choice(request).gettext))
+                by_row.setdefault(p.row, []).append(_in_row(request, p))
         context["row_problems"] = by_row
         context["problems"] = [_shown(request, p) for p in general]
         if data is not None:
@@ -224,8 +230,7 @@ def router(ctx: Context, templates: Jinja2Templates) -> APIRouter:
                     for p in exc.problems:
                         if _row_of(p) is not None:
                             context["row_problems"].setdefault(p.row, []).append(
-                                (f"{p.column}: " if p.column else "")
-                                + p.text(choice(request).gettext))
+                                _in_row(request, p))
                     context["parse_problems"] = [_shown(request, p) for p in exc.problems]
                 except AidhubError as exc:
                     context["mapping_error"] = error_text(request, exc)

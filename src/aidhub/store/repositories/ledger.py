@@ -94,10 +94,6 @@ class StockFilter:
             out["f_owner_ids"] = sorted(self.owner_ids or ())
         return out
 
-    def shape(self) -> tuple[Any, ...]:
-        """Which limits are given: filters of one shape read with one statement."""
-        return (*self.params(), self.include_virtual)
-
     def clauses(self) -> list[Any]:
         """The WHERE clauses, holding their values."""
         return _clauses(self.params(), self.include_virtual)
@@ -305,8 +301,9 @@ class LedgerRepository:
         the filter matches, in one query (the totals ride on each row as window
         aggregates); only a page past the end asks :meth:`stock_totals` apart."""
         where = where or StockFilter()
-        rows = list(self.conn.execute(_stock_page_query(where.shape()),
-                                      {**where.params(), "limit": limit, "offset": offset}))
+        params = where.params()
+        rows = list(self.conn.execute(_stock_page_query(tuple(params), where.include_virtual),
+                                      {**params, "limit": limit, "offset": offset}))
         if not rows:
             return [], (self.stock_totals(where) if offset else
                         StockTotals(0, 0, Decimal(0), Decimal(0)))
@@ -528,31 +525,29 @@ _STOCK_ORDER = (sites.c.code, locations.c.code, items.c.code, lots.c.expiry, lot
 
 
 def _stock_query(where: StockFilter | None, limit: int | None, offset: int) -> Select:
-    query = (
-        select(*_STOCK_COLUMNS)
-        .select_from(_STOCK_JOINS)
-        .where(*(where or StockFilter()).clauses())
-        .order_by(*_STOCK_ORDER)
-    )
+    query = _stock_select((where or StockFilter()).clauses())
     return query if limit is None else query.limit(limit).offset(offset)
 
 
+def _stock_select(clauses: list[Any]) -> Select:
+    """Stock lines (_STOCK_COLUMNS) that ``clauses`` keep, in the order of the report."""
+    return (select(*_STOCK_COLUMNS).select_from(_STOCK_JOINS).where(*clauses)
+            .order_by(*_STOCK_ORDER))
+
+
 @functools.lru_cache(maxsize=256)
-def _stock_page_query(shape: tuple[Any, ...]) -> Select:
-    """A page of stock lines with the totals of every line, for filters of one shape
-    (its values, limit and offset are parameters). Built once per shape: SQLAlchemy then
-    keeps the statement's cache key instead of working it out again on every request."""
-    *names, include_virtual = shape
+def _stock_page_query(names: tuple[str, ...], include_virtual: bool) -> Select:
+    """A page of stock lines with the totals of every line, for filters that give the
+    limits ``names`` (their values, the limit and the offset are parameters). Built once
+    per set of names: SQLAlchemy then keeps the statement's cache key instead of working
+    it out again on every request."""
     quantity = balances.c.quantity
     return (
-        select(*_STOCK_COLUMNS)
+        _stock_select(_clauses(dict.fromkeys(names), include_virtual))
         .add_columns(func.count().over().label("total_lines"),
                      func.sum(quantity).over().label("total_quantity"),
                      func.sum(quantity * items.c.weight_kg).over().label("total_kg"),
                      func.sum(quantity * items.c.volume_m3).over().label("total_m3"))
-        .select_from(_STOCK_JOINS)
-        .where(*_clauses(dict.fromkeys(names), include_virtual))
-        .order_by(*_STOCK_ORDER)
         .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
